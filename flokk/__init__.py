@@ -1,0 +1,1 @@
+"""Flokk: the whole social-media team in one place."""

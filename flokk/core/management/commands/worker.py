@@ -1,0 +1,28 @@
+"""`flokk worker`: runs background tasks (django-tasks-db) and reports a heartbeat."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from flokk.core.worker import default_worker_id, start_heartbeat
+
+
+class Command(BaseCommand):
+    help = "Run the background worker (all queues) with a heartbeat for /healthz."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls for new tasks.")
+
+    def handle(self, *args: Any, interval: float, **options: Any) -> None:
+        worker_id = default_worker_id()
+        stop = threading.Event()
+        start_heartbeat(worker_id, stop)
+        try:
+            call_command("db_worker", queue_name="*", interval=interval, worker_id=worker_id, reload=False,
+                         verbosity=options.get("verbosity", 1))
+        finally:
+            stop.set()

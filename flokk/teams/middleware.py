@@ -1,0 +1,71 @@
+"""Per-request language, time zone and the organization-wide two-factor requirement."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+
+from flokk.teams.services.auth import user_requires_two_factor
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class UserLanguageMiddleware:
+    """The signed-in user's own language; otherwise the language cookie, then Accept-Language."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        language = language or translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+
+class UserTimezoneMiddleware:
+    """Shows times in the user's zone; organization pages fall back to the organization's zone."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        name = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        if name:
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Members of an organization that requires two-factor sign-in must set it up before anything else."""
+
+    ALLOWED_PREFIXES = ("/account/two-factor/", "/logout/", "/static/", "/i18n/", "/healthz", "/api/")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.totp_enabled
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and user_requires_two_factor(user)
+        ):
+            return redirect(reverse("teams:two_factor") + "?required=1")
+        return self.get_response(request)

@@ -1,0 +1,1 @@
+"""Every write in the teams app goes through a function here: verb + noun, atomic, audited."""
