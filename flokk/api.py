@@ -37,10 +37,12 @@ api = NinjaAPI(
 )
 
 
-def error_response(request: HttpRequest, status: int, code: str, message: str,
-                   fields: dict[str, list[str]] | None = None) -> HttpResponse:
-    return api.create_response(request, {"error": {"code": code, "message": message, "fields": fields or {}}},
-                               status=status)
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+    )
 
 
 @api.exception_handler(AuthenticationError)
@@ -62,7 +64,9 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 def on_invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for item in exc.errors:
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        location = [
+            str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")
+        ]
         fields.setdefault(".".join(location) or "__all__", []).append(str(item.get("msg", "invalid")))
     return error_response(request, 422, "invalid", "The request is not valid.", fields)
 
@@ -70,7 +74,9 @@ def on_invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpR
 @api.exception_handler(ValidationError)
 def on_rejected(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     if hasattr(exc, "error_dict"):
-        fields = {name: [str(m) for e in errors for m in e.messages] for name, errors in exc.error_dict.items()}
+        fields = {
+            name: [str(m) for e in errors for m in e.messages] for name, errors in exc.error_dict.items()
+        }
     else:
         fields = {}
     code = getattr(exc, "code", None) or "invalid"

@@ -1,6 +1,7 @@
 """Base models shared by every app, the audit log and the worker heartbeat."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +20,7 @@ class TimeStampedModel(models.Model):
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
-    def for_org(self, organization: models.Model) -> "AuditEntryQuerySet":
+    def for_org(self, organization: Any) -> "AuditEntryQuerySet":
         return self.filter(organization=organization)
 
 

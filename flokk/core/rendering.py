@@ -13,7 +13,11 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 def render_page(
-    request: HttpRequest, page: str, context: dict[str, Any] | None = None, *, partial: str | None = None,
+    request: HttpRequest,
+    page: str,
+    context: dict[str, Any] | None = None,
+    *,
+    partial: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """Render `page` (a full page extending base.html), or only `partial` when htmx asks for a fragment."""

@@ -19,7 +19,9 @@ def beat(worker_id: str) -> None:
     WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": timezone.now()})
 
 
-def start_heartbeat(worker_id: str, stop: threading.Event, interval: float = HEARTBEAT_SECONDS) -> threading.Thread:
+def start_heartbeat(
+    worker_id: str, stop: threading.Event, interval: float = HEARTBEAT_SECONDS
+) -> threading.Thread:
     """Write a heartbeat now and then every `interval` seconds until `stop` is set."""
 
     def loop() -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from flokk.core.api import Error
 from flokk.teams.models import Organization
+from flokk.teams.permissions import UserRequest
 
 router = Router(tags=["teams"])
 
@@ -27,11 +27,16 @@ class MeOut(Schema):
 
 
 @router.get("/me", response={200: MeOut, 401: Error}, summary="The token's user and their organizations")
-def me(request: HttpRequest) -> MeOut:
+def me(request: UserRequest) -> MeOut:
     user = request.user
-    organizations = Organization.objects.for_user(user)  # type: ignore[arg-type]
+    organizations = Organization.objects.for_user(user)
     return MeOut(
-        id=str(user.pk), email=user.email, name=user.name, language=user.language,  # type: ignore[union-attr]
-        time_zone=user.time_zone,  # type: ignore[union-attr]
-        organizations=[OrganizationOut(slug=o.slug, name=o.name, time_zone=o.time_zone) for o in organizations],
+        id=str(user.pk),
+        email=user.email,
+        name=user.name,
+        language=user.language,
+        time_zone=user.time_zone,
+        organizations=[
+            OrganizationOut(slug=o.slug, name=o.name, time_zone=o.time_zone) for o in organizations
+        ],
     )

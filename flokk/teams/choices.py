@@ -1,6 +1,7 @@
 """Responsibility areas, permission levels, RACI parts and the built-in roles."""
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,7 +44,7 @@ V, W, P, M = Level.VIEW, Level.WORK, Level.APPROVE, Level.MANAGE
 ALL_VIEW = {area: V for area in Area}
 
 # Built-in roles: stable key -> (name, description, grants per area). Names come from the source articles.
-BUILTIN_ROLES: dict[str, tuple[str, str, dict[Area, Level]]] = {
+BUILTIN_ROLES: dict[str, tuple[str | Promise, str | Promise, dict[Area, Level]]] = {
     "head-of-social": (
         _("Head of social media"),
         _("Overall responsibility for social media, strategy and the team."),
@@ -54,19 +55,40 @@ BUILTIN_ROLES: dict[str, tuple[str, str, dict[Area, Level]]] = {
         _("Plans, administers and leads the daily work; has the final say before publishing."),
         {
             **ALL_VIEW,
-            A.STRATEGY: P, A.PRODUCTION_MANAGEMENT: M, A.PLANNING: M, A.PRODUCTION: P, A.ADMINISTRATION: M,
-            A.COMMUNITY: M, A.ADVERTISING: P, A.ANALYSIS: W, A.INFLUENCERS: M,
+            A.STRATEGY: P,
+            A.PRODUCTION_MANAGEMENT: M,
+            A.PLANNING: M,
+            A.PRODUCTION: P,
+            A.ADMINISTRATION: M,
+            A.COMMUNITY: M,
+            A.ADVERTISING: P,
+            A.ANALYSIS: W,
+            A.INFLUENCERS: M,
         },
     ),
     "communications-lead": (
         _("Communications lead"),
         _("Owns the message, plans communication and leads crisis preparedness."),
-        {**ALL_VIEW, A.STRATEGY: P, A.PRODUCTION_MANAGEMENT: W, A.PLANNING: P, A.PRODUCTION: P, A.COMMUNITY: P},
+        {
+            **ALL_VIEW,
+            A.STRATEGY: P,
+            A.PRODUCTION_MANAGEMENT: W,
+            A.PLANNING: P,
+            A.PRODUCTION: P,
+            A.COMMUNITY: P,
+        },
     ),
     "marketing-coordinator": (
         _("Marketing coordinator"),
         _("Coordinates production with the organization's other marketing; administers accounts."),
-        {**ALL_VIEW, A.PRODUCTION_MANAGEMENT: M, A.PLANNING: W, A.ADMINISTRATION: W, A.COMMUNITY: W, A.ANALYSIS: W},
+        {
+            **ALL_VIEW,
+            A.PRODUCTION_MANAGEMENT: M,
+            A.PLANNING: W,
+            A.ADMINISTRATION: W,
+            A.COMMUNITY: W,
+            A.ANALYSIS: W,
+        },
     ),
     "content-manager": (
         _("Content manager"),

@@ -15,8 +15,9 @@ from flokk.teams.team_templates import TeamTemplate
 
 
 class SignInForm(AuthenticationForm):
-    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True,
-                                                                                   "autocomplete": "email"}))
+    username = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
     error_messages = {
         "invalid_login": _("That e-mail and password do not match. Check both and try again."),
         "inactive": _("This account is switched off."),
@@ -24,16 +25,24 @@ class SignInForm(AuthenticationForm):
 
 
 class TwoFactorCodeForm(forms.Form):
-    code = forms.CharField(label=_("Code from your authenticator app"), max_length=10,
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                                         "autofocus": True}))
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
 
 
 class SetPasswordFields(forms.Form):
-    password1 = forms.CharField(label=_("Password"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_("Password again"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args: Any, email: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -46,7 +55,9 @@ class SetPasswordFields(forms.Form):
             self.add_error("password2", _("The two passwords differ."))
         elif first:
             try:
-                password_validation.validate_password(first, User(email=self.email, name=data.get("name", "")))
+                password_validation.validate_password(
+                    first, User(email=self.email, name=data.get("name", ""))
+                )
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
@@ -57,7 +68,7 @@ class AcceptInvitationForm(SetPasswordFields):
     field_order = ["name", "password1", "password2"]
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["name", "language", "time_zone"]
@@ -70,8 +81,12 @@ class ProfileForm(forms.ModelForm):
 
 class OrganizationCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
-    slug = forms.SlugField(label=_("Short name"), max_length=60, required=False,
-                           help_text=_("Used in addresses; leave empty to derive it from the name."))
+    slug = forms.SlugField(
+        label=_("Short name"),
+        max_length=60,
+        required=False,
+        help_text=_("Used in addresses; leave empty to derive it from the name."),
+    )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="Europe/Stockholm")
 
     def clean_slug(self) -> str:
@@ -81,20 +96,25 @@ class OrganizationCreateForm(forms.Form):
         return slug
 
 
-class OrganizationSettingsForm(forms.ModelForm):
+class OrganizationSettingsForm(forms.ModelForm[Organization]):
     class Meta:
         model = Organization
         fields = ["name", "time_zone", "language", "require_two_factor"]
 
 
-class RolesField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Role) -> str:  # type: ignore[override]
+class RolesField(forms.ModelMultipleChoiceField[Role]):
+    def label_from_instance(self, obj: Role) -> str:
         return obj.name
 
 
 def org_roles_field(organization: Organization, **kwargs: Any) -> RolesField:
-    return RolesField(queryset=Role.objects.filter(organization=organization), required=False,
-                      widget=forms.CheckboxSelectMultiple, label=_("Roles"), **kwargs)
+    return RolesField(
+        queryset=Role.objects.filter(organization=organization),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Roles"),
+        **kwargs,
+    )
 
 
 class InviteForm(forms.Form):
@@ -138,7 +158,9 @@ class RoleForm(forms.Form):
 
 class AreasField(forms.MultipleChoiceField):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=Area.choices, widget=forms.CheckboxSelectMultiple, label=_("Areas"), **kwargs)
+        super().__init__(
+            choices=Area.choices, widget=forms.CheckboxSelectMultiple, label=_("Areas"), **kwargs
+        )
 
 
 class AgencyGrantForm(forms.Form):
@@ -163,12 +185,18 @@ class MatrixCellForm(forms.Form):
 class TemplateApplyForm(forms.Form):
     """One choice per template slot: a member for person slots, an agency for agency slots."""
 
-    def __init__(self, *args: Any, template: TeamTemplate, members: list[tuple[str, str]],
-                 agencies: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        template: TeamTemplate,
+        members: list[tuple[str, str]],
+        agencies: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.template = template
         for slot in template.slots:
             options = agencies if slot.party == "agency" else members
             self.fields[slot.key] = forms.ChoiceField(
-                label=slot.label, choices=[("", _("Nobody yet")), *options], required=False
+                label=str(slot.label), choices=[("", _("Nobody yet")), *options], required=False
             )

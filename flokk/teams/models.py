@@ -61,7 +61,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # noqa: RUF012
 
     class Meta:
         ordering = ["email"]
@@ -93,7 +93,10 @@ class Organization(TimeStampedModel):
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     time_zone = models.CharField(
-        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default=settings.DEFAULT_ORGANIZATION_TIME_ZONE
+        _("time zone"),
+        max_length=64,
+        choices=TIME_ZONE_CHOICES,
+        default=settings.DEFAULT_ORGANIZATION_TIME_ZONE,
     )
     language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="en")
     require_two_factor = models.BooleanField(_("require two-factor sign-in"), default=False)
@@ -120,7 +123,9 @@ class Role(TimeStampedModel):
 
     class Meta:
         ordering = ["-is_builtin", "key"]
-        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="role_key_unique_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="role_key_unique_per_org")
+        ]
 
     def __str__(self) -> str:
         return str(self.name)
@@ -164,7 +169,9 @@ class Membership(TimeStampedModel):
 
     class Meta:
         ordering = ["user__email"]
-        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization}"
@@ -195,7 +202,9 @@ class AgencyAccess(TimeStampedModel):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["client", "agency"], condition=Q(revoked_at__isnull=True), name="one_active_agency_access"
+                fields=["client", "agency"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_agency_access",
             ),
             models.CheckConstraint(condition=~Q(client=models.F("agency")), name="agency_is_not_client"),
         ]

@@ -88,14 +88,25 @@ def resolve_access(user: User | Any, organization: Organization) -> Access | Non
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     membership = (
-        Membership.objects.active().filter(organization=organization, user=user).prefetch_related("roles").first()
+        Membership.objects.active()
+        .filter(organization=organization, user=user)
+        .prefetch_related("roles")
+        .first()
     )
     if membership is not None:
-        return Access(organization, user, membership=membership, levels=_levels_of(membership),
-                      is_admin=membership.is_admin)
+        return Access(
+            organization,
+            user,
+            membership=membership,
+            levels=_levels_of(membership),
+            is_admin=membership.is_admin,
+        )
     for grant in AgencyAccess.objects.active().filter(client=organization).select_related("agency"):
         agency_membership = (
-            Membership.objects.active().filter(organization=grant.agency, user=user).prefetch_related("roles").first()
+            Membership.objects.active()
+            .filter(organization=grant.agency, user=user)
+            .prefetch_related("roles")
+            .first()
         )
         if agency_membership is None:
             continue
@@ -119,13 +130,13 @@ class OrgRequest(HttpRequest):
 
     org: Organization
     perms: Access
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 class UserRequest(HttpRequest):
     """The request type of views behind `login_required`."""
 
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 P = ParamSpec("P")

@@ -21,7 +21,7 @@ ALL = list(Area)
 @dataclass(frozen=True)
 class Slot:
     key: str
-    label: Promise
+    label: str | Promise
     roles: tuple[str, ...] = ()
     parts: dict[Area, str] = field(default_factory=dict)
     party: str = "member"
@@ -30,13 +30,17 @@ class Slot:
 @dataclass(frozen=True)
 class TeamTemplate:
     key: str
-    name: Promise
-    description: Promise
+    name: str | Promise
+    description: str | Promise
     slots: tuple[Slot, ...]
 
 
-def parts(responsible: list[Area], accountable: list[Area] = (), consulted: list[Area] = (),  # type: ignore[assignment]
-          informed: list[Area] = ()) -> dict[Area, str]:  # type: ignore[assignment]
+def parts(
+    responsible: list[Area],
+    accountable: tuple[Area, ...] | list[Area] = (),
+    consulted: tuple[Area, ...] | list[Area] = (),
+    informed: tuple[Area, ...] | list[Area] = (),
+) -> dict[Area, str]:
     result: dict[Area, str] = {}
     for letter, areas in (("I", informed), ("C", consulted), ("A", accountable), ("R", responsible)):
         for area in areas:
@@ -48,81 +52,205 @@ TEAM_TEMPLATES: dict[str, TeamTemplate] = {
     t.key: t
     for t in (
         TeamTemplate(
-            "solo", _("Solo"),
+            "solo",
+            _("Solo"),
             _("One person carries every area. Common in small companies, but the sources warn against it."),
             (Slot("owner", _("Social media manager"), ("social-media-manager",), parts(ALL)),),
         ),
         TeamTemplate(
-            "small-team", _("Small team"),
-            _("A marketing manager, a coordinator who plans and analyses, and a content manager who also "
-              "handles the community."),
+            "small-team",
+            _("Small team"),
+            _(
+                "A marketing manager, a coordinator who plans and analyses, and a content manager who also "
+                "handles the community."
+            ),
             (
-                Slot("manager", _("Marketing manager"), ("head-of-social",),
-                     parts([A.STRATEGY, A.ADVERTISING], accountable=[a for a in ALL if a not in (A.STRATEGY, A.ADVERTISING)])),
-                Slot("coordinator", _("Marketing coordinator"), ("marketing-coordinator",),
-                     parts([A.PRODUCTION_MANAGEMENT, A.PLANNING, A.ADMINISTRATION, A.ANALYSIS], consulted=[A.STRATEGY])),
-                Slot("content", _("Content manager"), ("content-manager",),
-                     parts([A.PRODUCTION, A.COMMUNITY, A.INFLUENCERS], consulted=[A.PLANNING])),
+                Slot(
+                    "manager",
+                    _("Marketing manager"),
+                    ("head-of-social",),
+                    parts(
+                        [A.STRATEGY, A.ADVERTISING],
+                        accountable=[a for a in ALL if a not in (A.STRATEGY, A.ADVERTISING)],
+                    ),
+                ),
+                Slot(
+                    "coordinator",
+                    _("Marketing coordinator"),
+                    ("marketing-coordinator",),
+                    parts(
+                        [A.PRODUCTION_MANAGEMENT, A.PLANNING, A.ADMINISTRATION, A.ANALYSIS],
+                        consulted=[A.STRATEGY],
+                    ),
+                ),
+                Slot(
+                    "content",
+                    _("Content manager"),
+                    ("content-manager",),
+                    parts([A.PRODUCTION, A.COMMUNITY, A.INFLUENCERS], consulted=[A.PLANNING]),
+                ),
             ),
         ),
         TeamTemplate(
-            "customer-service", _("Department built from customer service"),
+            "customer-service",
+            _("Department built from customer service"),
             _("Social media grows out of customer service: care and support answer the public."),
             (
-                Slot("lead", _("Social media manager"), ("social-media-manager",),
-                     parts([A.STRATEGY, A.PLANNING, A.ADMINISTRATION, A.ADVERTISING],
-                           accountable=[A.PRODUCTION_MANAGEMENT, A.PRODUCTION, A.COMMUNITY, A.ANALYSIS, A.INFLUENCERS])),
+                Slot(
+                    "lead",
+                    _("Social media manager"),
+                    ("social-media-manager",),
+                    parts(
+                        [A.STRATEGY, A.PLANNING, A.ADMINISTRATION, A.ADVERTISING],
+                        accountable=[
+                            A.PRODUCTION_MANAGEMENT,
+                            A.PRODUCTION,
+                            A.COMMUNITY,
+                            A.ANALYSIS,
+                            A.INFLUENCERS,
+                        ],
+                    ),
+                ),
                 Slot("care", _("Care manager"), ("care-manager",), parts([A.COMMUNITY, A.INFLUENCERS])),
-                Slot("support", _("Customer support"), ("customer-support",), parts([], consulted=[A.COMMUNITY])),
-                Slot("content", _("Content manager"), ("content-manager",), parts([A.PRODUCTION_MANAGEMENT, A.PRODUCTION])),
+                Slot(
+                    "support",
+                    _("Customer support"),
+                    ("customer-support",),
+                    parts([], consulted=[A.COMMUNITY]),
+                ),
+                Slot(
+                    "content",
+                    _("Content manager"),
+                    ("content-manager",),
+                    parts([A.PRODUCTION_MANAGEMENT, A.PRODUCTION]),
+                ),
                 Slot("analyst", _("Analyst"), ("analyst",), parts([A.ANALYSIS])),
             ),
         ),
         TeamTemplate(
-            "sales", _("Department built from sales"),
+            "sales",
+            _("Department built from sales"),
             _("Social media grows out of sales: leads and social selling come first."),
             (
-                Slot("lead", _("Social media manager"), ("social-media-manager",),
-                     parts([A.STRATEGY, A.PLANNING, A.ADMINISTRATION, A.COMMUNITY],
-                           accountable=[A.PRODUCTION_MANAGEMENT, A.PRODUCTION, A.ADVERTISING, A.ANALYSIS, A.INFLUENCERS])),
-                Slot("sales", _("Sales"), ("sales",), parts([A.INFLUENCERS], consulted=[A.STRATEGY, A.COMMUNITY])),
-                Slot("content", _("Content manager"), ("content-manager",), parts([A.PRODUCTION_MANAGEMENT, A.PRODUCTION])),
-                Slot("paid", _("Paid media manager"), ("paid-media-manager",), parts([A.ADVERTISING, A.ANALYSIS])),
+                Slot(
+                    "lead",
+                    _("Social media manager"),
+                    ("social-media-manager",),
+                    parts(
+                        [A.STRATEGY, A.PLANNING, A.ADMINISTRATION, A.COMMUNITY],
+                        accountable=[
+                            A.PRODUCTION_MANAGEMENT,
+                            A.PRODUCTION,
+                            A.ADVERTISING,
+                            A.ANALYSIS,
+                            A.INFLUENCERS,
+                        ],
+                    ),
+                ),
+                Slot(
+                    "sales",
+                    _("Sales"),
+                    ("sales",),
+                    parts([A.INFLUENCERS], consulted=[A.STRATEGY, A.COMMUNITY]),
+                ),
+                Slot(
+                    "content",
+                    _("Content manager"),
+                    ("content-manager",),
+                    parts([A.PRODUCTION_MANAGEMENT, A.PRODUCTION]),
+                ),
+                Slot(
+                    "paid",
+                    _("Paid media manager"),
+                    ("paid-media-manager",),
+                    parts([A.ADVERTISING, A.ANALYSIS]),
+                ),
             ),
         ),
         TeamTemplate(
-            "hybrid-department", _("Hybrid of customer service and sales"),
+            "hybrid-department",
+            _("Hybrid of customer service and sales"),
             _("Customer service cares for the public, sales takes over the leads."),
             (
-                Slot("lead", _("Social media manager"), ("social-media-manager",),
-                     parts([A.STRATEGY, A.PLANNING, A.ADMINISTRATION, A.ADVERTISING],
-                           accountable=[A.PRODUCTION_MANAGEMENT, A.PRODUCTION, A.COMMUNITY, A.ANALYSIS, A.INFLUENCERS])),
+                Slot(
+                    "lead",
+                    _("Social media manager"),
+                    ("social-media-manager",),
+                    parts(
+                        [A.STRATEGY, A.PLANNING, A.ADMINISTRATION, A.ADVERTISING],
+                        accountable=[
+                            A.PRODUCTION_MANAGEMENT,
+                            A.PRODUCTION,
+                            A.COMMUNITY,
+                            A.ANALYSIS,
+                            A.INFLUENCERS,
+                        ],
+                    ),
+                ),
                 Slot("care", _("Care manager"), ("care-manager",), parts([A.COMMUNITY])),
                 Slot("sales", _("Sales"), ("sales",), parts([A.INFLUENCERS], consulted=[A.COMMUNITY])),
-                Slot("content", _("Content manager"), ("content-manager",), parts([A.PRODUCTION_MANAGEMENT, A.PRODUCTION])),
+                Slot(
+                    "content",
+                    _("Content manager"),
+                    ("content-manager",),
+                    parts([A.PRODUCTION_MANAGEMENT, A.PRODUCTION]),
+                ),
                 Slot("analyst", _("Analyst"), ("analyst",), parts([A.ANALYSIS])),
             ),
         ),
         TeamTemplate(
-            "agency-run", _("Agency-run"),
+            "agency-run",
+            _("Agency-run"),
             _("An agency does the work; the organization keeps strategy and its own production management."),
             (
-                Slot("owner", _("Marketing manager"), ("head-of-social",),
-                     parts([A.STRATEGY, A.PRODUCTION_MANAGEMENT], accountable=[a for a in ALL if a not in (A.STRATEGY, A.PRODUCTION_MANAGEMENT)])),
-                Slot("agency", _("Agency"), (), parts([a for a in ALL if a not in (A.STRATEGY, A.PRODUCTION_MANAGEMENT)],
-                                                     consulted=[A.STRATEGY]), party="agency"),
+                Slot(
+                    "owner",
+                    _("Marketing manager"),
+                    ("head-of-social",),
+                    parts(
+                        [A.STRATEGY, A.PRODUCTION_MANAGEMENT],
+                        accountable=[a for a in ALL if a not in (A.STRATEGY, A.PRODUCTION_MANAGEMENT)],
+                    ),
+                ),
+                Slot(
+                    "agency",
+                    _("Agency"),
+                    (),
+                    parts(
+                        [a for a in ALL if a not in (A.STRATEGY, A.PRODUCTION_MANAGEMENT)],
+                        consulted=[A.STRATEGY],
+                    ),
+                    party="agency",
+                ),
             ),
         ),
         TeamTemplate(
-            "in-house-agency", _("In-house team with an agency"),
+            "in-house-agency",
+            _("In-house team with an agency"),
             _("The team plans and answers the public; the agency produces and runs the ads."),
             (
-                Slot("lead", _("Social media manager"), ("social-media-manager",),
-                     parts([A.STRATEGY, A.PRODUCTION_MANAGEMENT, A.PLANNING, A.ADMINISTRATION, A.ANALYSIS],
-                           accountable=[A.PRODUCTION, A.COMMUNITY, A.ADVERTISING, A.INFLUENCERS])),
-                Slot("community", _("Community manager"), ("community-manager",), parts([A.COMMUNITY, A.INFLUENCERS])),
-                Slot("agency", _("Agency"), (), parts([A.PRODUCTION, A.ADVERTISING], consulted=[A.ANALYSIS]),
-                     party="agency"),
+                Slot(
+                    "lead",
+                    _("Social media manager"),
+                    ("social-media-manager",),
+                    parts(
+                        [A.STRATEGY, A.PRODUCTION_MANAGEMENT, A.PLANNING, A.ADMINISTRATION, A.ANALYSIS],
+                        accountable=[A.PRODUCTION, A.COMMUNITY, A.ADVERTISING, A.INFLUENCERS],
+                    ),
+                ),
+                Slot(
+                    "community",
+                    _("Community manager"),
+                    ("community-manager",),
+                    parts([A.COMMUNITY, A.INFLUENCERS]),
+                ),
+                Slot(
+                    "agency",
+                    _("Agency"),
+                    (),
+                    parts([A.PRODUCTION, A.ADVERTISING], consulted=[A.ANALYSIS]),
+                    party="agency",
+                ),
             ),
         ),
     )

@@ -15,8 +15,14 @@ urlpatterns = [
     path("logout/", auth.logout_view, name="logout"),
     path("password/reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
-    path("password/reset/complete/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
     path("invitations/<str:token>/", auth.accept_invitation_view, name="accept_invitation"),
     # the person's own account
     path("account/", account.profile, name="profile"),
@@ -29,7 +35,9 @@ urlpatterns = [
     path(org + "members/<uuid:member_id>/", members.member_edit, name="member_edit"),
     path(org + "members/<uuid:member_id>/remove/", members.member_remove, name="member_remove"),
     path(org + "invitations/", members.invite, name="invite"),
-    path(org + "invitations/<uuid:invitation_id>/revoke/", members.invitation_revoke, name="invitation_revoke"),
+    path(
+        org + "invitations/<uuid:invitation_id>/revoke/", members.invitation_revoke, name="invitation_revoke"
+    ),
     path(org + "roles/", roles.role_list, name="roles"),
     path(org + "roles/new/", roles.role_create, name="role_create"),
     path(org + "roles/<uuid:role_id>/", roles.role_edit, name="role_edit"),

@@ -18,30 +18,42 @@ def _clean_areas(areas: Iterable[str]) -> list[str]:
     chosen = set(areas)
     unknown = chosen - set(Area.values)
     if unknown:
-        raise ValidationError(_("Unknown responsibility area: %(area)s") % {"area": ", ".join(sorted(unknown))},
-                              code="unknown_area")
+        raise ValidationError(
+            _("Unknown responsibility area: %(area)s") % {"area": ", ".join(sorted(unknown))},
+            code="unknown_area",
+        )
     if not chosen:
         raise ValidationError(_("Choose at least one area."), code="no_areas")
     return [area for area in Area.values if area in chosen]
 
 
-def grant_agency_access(client: Organization, *, agency_slug: str, areas: Iterable[str], actor: User) -> AgencyAccess:
+def grant_agency_access(
+    client: Organization, *, agency_slug: str, areas: Iterable[str], actor: User
+) -> AgencyAccess:
     """Let the agency with this short name work in `areas` of `client`."""
     areas = _clean_areas(areas)
     agency = Organization.objects.filter(slug=agency_slug.strip().lower()).first()
     if agency is None:
-        raise ValidationError(_("No organization has the short name %(slug)s.") % {"slug": agency_slug},
-                              code="unknown_agency")
+        raise ValidationError(
+            _("No organization has the short name %(slug)s.") % {"slug": agency_slug}, code="unknown_agency"
+        )
     if agency.pk == client.pk:
         raise ValidationError(_("An organization cannot be its own agency."), code="self_agency")
     if AgencyAccess.objects.active().filter(client=client, agency=agency).exists():
-        raise ValidationError(_("%(agency)s already has access; change its areas instead.") % {"agency": agency.name},
-                              code="already_granted")
+        raise ValidationError(
+            _("%(agency)s already has access; change its areas instead.") % {"agency": agency.name},
+            code="already_granted",
+        )
     with transaction.atomic():
         access = AgencyAccess.objects.create(client=client, agency=agency, areas=areas, granted_by=actor)
         for org in (client, agency):
-            record("teams.agency_access.granted", organization=org, actor=actor, target=access,
-                   data={"client": client.slug, "agency": agency.slug, "areas": areas})
+            record(
+                "teams.agency_access.granted",
+                organization=org,
+                actor=actor,
+                target=access,
+                data={"client": client.slug, "agency": agency.slug, "areas": areas},
+            )
     return access
 
 
@@ -57,8 +69,13 @@ def change_agency_areas(access: AgencyAccess, *, areas: Iterable[str], actor: Us
         # Responsibilities in areas the agency no longer reaches go with them.
         access.responsibilities.exclude(area__in=areas).delete()
         for org in (access.client, access.agency):
-            record("teams.agency_access.changed", organization=org, actor=actor, target=access,
-                   data={"before": before, "after": areas})
+            record(
+                "teams.agency_access.changed",
+                organization=org,
+                actor=actor,
+                target=access,
+                data={"before": before, "after": areas},
+            )
     return access
 
 
@@ -72,5 +89,10 @@ def revoke_agency_access(access: AgencyAccess, *, actor: User) -> None:
         access.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
         access.responsibilities.all().delete()
         for org in (access.client, access.agency):
-            record("teams.agency_access.revoked", organization=org, actor=actor, target=access,
-                   data={"client": access.client.slug, "agency": access.agency.slug})
+            record(
+                "teams.agency_access.revoked",
+                organization=org,
+                actor=actor,
+                target=access,
+                data={"client": access.client.slug, "agency": access.agency.slug},
+            )

@@ -46,10 +46,18 @@ def clear_failed_sign_ins(email: str, ip: str | None) -> None:
 
 def record_for_user_orgs(action: str, user: User, *, ip_address: str | None = None) -> None:
     """Sign-in events go to the audit log of every organization the person belongs to."""
-    organizations = list(Organization.objects.filter(memberships__user=user, memberships__is_active=True))
+    organizations: list[Organization | None] = list(
+        Organization.objects.filter(memberships__user=user, memberships__is_active=True)
+    )
     for organization in organizations or [None]:
-        record(action, organization=organization, actor=user, target=user, target_label=user.email,
-               ip_address=ip_address)
+        record(
+            action,
+            organization=organization,
+            actor=user,
+            target=user,
+            target_label=user.email,
+            ip_address=ip_address,
+        )
 
 
 # --- two-factor -------------------------------------------------------------------------------------
@@ -69,8 +77,9 @@ def totp_code_valid(secret: str, code: str) -> bool:
 def enable_two_factor(user: User, *, secret: str, code: str) -> None:
     """Turn on TOTP after the user proves their app shows the right code."""
     if not totp_code_valid(secret, code):
-        raise ValidationError(_("That code is not right. Check the time on your phone and try again."),
-                              code="bad_code")
+        raise ValidationError(
+            _("That code is not right. Check the time on your phone and try again."), code="bad_code"
+        )
     with transaction.atomic():
         user.totp_secret, user.totp_enabled = secret, True
         user.save(update_fields=["totp_secret", "totp_enabled", "updated_at"])
@@ -81,7 +90,9 @@ def disable_two_factor(user: User, *, code: str) -> None:
     if not totp_code_valid(user.totp_secret, code):
         raise ValidationError(_("That code is not right."), code="bad_code")
     if user_requires_two_factor(user):
-        raise ValidationError(_("One of your organizations requires two-factor sign-in."), code="required_by_org")
+        raise ValidationError(
+            _("One of your organizations requires two-factor sign-in."), code="required_by_org"
+        )
     with transaction.atomic():
         user.totp_secret, user.totp_enabled = "", False
         user.save(update_fields=["totp_secret", "totp_enabled", "updated_at"])

@@ -32,14 +32,17 @@ def _user(email: str, name: str) -> User:
 def seed_demo() -> Organization:
     """Create the demo organization (idempotent: returns the existing one). Refused in production."""
     if settings.PRODUCTION:
-        raise ImproperlyConfigured("The demo organization is for trying Flokk out; it is never seeded in production.")
+        raise ImproperlyConfigured(
+            "The demo organization is for trying Flokk out; it is never seeded in production."
+        )
     existing = Organization.objects.filter(slug=DEMO_SLUG).first()
     if existing is not None:
         return existing
     with transaction.atomic():
         head = _user(demo_email("head-of-social"), "Hanna Head")
-        demo = create_organization(name="Demo", slug=DEMO_SLUG, owner=head, time_zone="Europe/Stockholm",
-                                   is_demo=True)
+        demo = create_organization(
+            name="Demo", slug=DEMO_SLUG, owner=head, time_zone="Europe/Stockholm", is_demo=True
+        )
         roles = {role.key: role for role in Role.objects.filter(organization=demo)}
         for key, (name, _description, _grants) in BUILTIN_ROLES.items():
             if key == "head-of-social":
@@ -49,17 +52,27 @@ def seed_demo() -> Organization:
 
         agency_owner = _user(AGENCY_USER, "Alex Agency")
         agency = create_organization(name="Demo Agency", slug=AGENCY_SLUG, owner=agency_owner, is_demo=True)
-        agency_roles = Role.objects.filter(organization=agency, key__in=["graphic-designer", "paid-media-manager"])
+        agency_roles = Role.objects.filter(
+            organization=agency, key__in=["graphic-designer", "paid-media-manager"]
+        )
         Membership.objects.get(organization=agency, user=agency_owner).roles.add(*agency_roles)
-        access = grant_agency_access(demo, agency_slug=AGENCY_SLUG, areas=[Area.PRODUCTION, Area.ADVERTISING],
-                                     actor=head)
+        access = grant_agency_access(
+            demo, agency_slug=AGENCY_SLUG, areas=[Area.PRODUCTION, Area.ADVERTISING], actor=head
+        )
 
-        members = {m.user.email: m for m in Membership.objects.filter(organization=demo).select_related("user")}
-        apply_team_template(demo, template_key="in-house-agency", actor=head, assignments={
-            "lead": members[demo_email("social-media-manager")],
-            "community": members[demo_email("community-manager")],
-            "agency": access,
-        })
+        members = {
+            m.user.email: m for m in Membership.objects.filter(organization=demo).select_related("user")
+        }
+        apply_team_template(
+            demo,
+            template_key="in-house-agency",
+            actor=head,
+            assignments={
+                "lead": members[demo_email("social-media-manager")],
+                "community": members[demo_email("community-manager")],
+                "agency": access,
+            },
+        )
     return demo
 
 

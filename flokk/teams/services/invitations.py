@@ -26,14 +26,25 @@ def invitation_url(token: str) -> str:
 
 def _send_invitation_email(invitation: Invitation, token: str, language: str) -> None:
     with translation.override(language):
-        context = {"invitation": invitation, "url": invitation_url(token), "organization": invitation.organization}
-        subject = _("You are invited to %(organization)s on Flokk") % {"organization": invitation.organization.name}
+        context = {
+            "invitation": invitation,
+            "url": invitation_url(token),
+            "organization": invitation.organization,
+        }
+        subject = _("You are invited to %(organization)s on Flokk") % {
+            "organization": invitation.organization.name
+        }
         body = render_to_string("teams/emails/invitation.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
 
 
 def create_invitation(
-    organization: Organization, *, email: str, roles: Iterable[Role] = (), is_admin: bool = False, actor: User,
+    organization: Organization,
+    *,
+    email: str,
+    roles: Iterable[Role] = (),
+    is_admin: bool = False,
+    actor: User,
     language: str | None = None,
 ) -> tuple[Invitation, str]:
     """Invite `email` with these roles; returns the invitation and its clear token (sent by e-mail).
@@ -50,16 +61,26 @@ def create_invitation(
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
-        Invitation.objects.filter(organization=organization, email=email, accepted_at=None, revoked_at=None).update(
-            revoked_at=now, updated_at=now
-        )
+        Invitation.objects.filter(
+            organization=organization, email=email, accepted_at=None, revoked_at=None
+        ).update(revoked_at=now, updated_at=now)
         invitation = Invitation.objects.create(
-            organization=organization, email=email, is_admin=is_admin, token_hash=hash_secret(token),
-            invited_by=actor, expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+            organization=organization,
+            email=email,
+            is_admin=is_admin,
+            token_hash=hash_secret(token),
+            invited_by=actor,
+            expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
         invitation.roles.set(roles)
-        record("teams.member.invited", organization=organization, actor=actor, target=invitation, target_label=email,
-               data={"roles": sorted(r.key for r in roles), "admin": is_admin})
+        record(
+            "teams.member.invited",
+            organization=organization,
+            actor=actor,
+            target=invitation,
+            target_label=email,
+            data={"roles": sorted(r.key for r in roles), "admin": is_admin},
+        )
         lang = language or organization.language
         transaction.on_commit(lambda: _send_invitation_email(invitation, token, lang))
     return invitation, token
@@ -67,11 +88,15 @@ def create_invitation(
 
 def find_invitation(token: str) -> Invitation | None:
     """The pending invitation behind a link, or None when it is unknown, used, withdrawn or expired."""
-    invitation = Invitation.objects.select_related("organization").filter(token_hash=hash_secret(token)).first()
+    invitation = (
+        Invitation.objects.select_related("organization").filter(token_hash=hash_secret(token)).first()
+    )
     return invitation if invitation is not None and invitation.is_pending else None
 
 
-def accept_invitation(invitation: Invitation, *, user: User | None = None, name: str = "", password: str = "") -> User:
+def accept_invitation(
+    invitation: Invitation, *, user: User | None = None, name: str = "", password: str = ""
+) -> User:
     """Join the organization. Without `user`, a new account is made for the invited address."""
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -88,8 +113,13 @@ def accept_invitation(invitation: Invitation, *, user: User | None = None, name:
         add_member(locked.organization, user, roles=locked.roles.all(), is_admin=locked.is_admin, actor=user)
         locked.accepted_at = timezone.now()
         locked.save(update_fields=["accepted_at", "updated_at"])
-        record("teams.invitation.accepted", organization=locked.organization, actor=user, target=locked,
-               target_label=locked.email)
+        record(
+            "teams.invitation.accepted",
+            organization=locked.organization,
+            actor=user,
+            target=locked,
+            target_label=locked.email,
+        )
     return user
 
 
@@ -100,5 +130,10 @@ def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "updated_at"])
-        record("teams.invitation.revoked", organization=invitation.organization, actor=actor, target=invitation,
-               target_label=invitation.email)
+        record(
+            "teams.invitation.revoked",
+            organization=invitation.organization,
+            actor=actor,
+            target=invitation,
+            target_label=invitation.email,
+        )

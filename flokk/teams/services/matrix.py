@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from flokk.core.audit import record
 from flokk.teams.choices import Area, Raci
@@ -34,7 +34,9 @@ def parties(organization: Organization) -> list[Party]:
     members: list[Party] = list(
         Membership.objects.active().for_org(organization).select_related("user").prefetch_related("roles")
     )
-    agencies: list[Party] = list(AgencyAccess.objects.active().filter(client=organization).select_related("agency"))
+    agencies: list[Party] = list(
+        AgencyAccess.objects.active().filter(client=organization).select_related("agency")
+    )
     return members + agencies
 
 
@@ -42,34 +44,48 @@ def party_label(party: Party) -> str:
     return party.user.display_name if isinstance(party, Membership) else party.agency.name
 
 
-def _party_filter(party: Party) -> dict[str, Party]:
+def _party_filter(party: Party) -> dict[str, Any]:
     return {"membership": party} if isinstance(party, Membership) else {"agency_access": party}
 
 
 def _check_party(organization: Organization, party: Party) -> None:
     org_id = party.organization_id if isinstance(party, Membership) else party.client_id
     if org_id != organization.pk or not party.is_active:
-        raise ValidationError(_("That person or agency is not part of this organization."), code="foreign_party")
+        raise ValidationError(
+            _("That person or agency is not part of this organization."), code="foreign_party"
+        )
 
 
-def set_responsibility(organization: Organization, *, area: str, party: Party, part: str, actor: User) -> None:
+def set_responsibility(
+    organization: Organization, *, area: str, party: Party, part: str, actor: User
+) -> None:
     """Set one cell; an empty `part` clears it."""
     if area not in Area.values:
-        raise ValidationError(_("Unknown responsibility area: %(area)s") % {"area": area}, code="unknown_area")
+        raise ValidationError(
+            _("Unknown responsibility area: %(area)s") % {"area": area}, code="unknown_area"
+        )
     if part and part not in Raci.values:
         raise ValidationError(_("Choose R, A, C or I."), code="unknown_part")
     _check_party(organization, party)
     with transaction.atomic():
-        existing = ResponsibilityAssignment.objects.filter(organization=organization, area=area, **_party_filter(party))
+        existing = ResponsibilityAssignment.objects.filter(
+            organization=organization, area=area, **_party_filter(party)
+        )
         before = existing.values_list("part", flat=True).first() or ""
         if before == part:
             return
         existing.delete()
         if part:
-            ResponsibilityAssignment.objects.create(organization=organization, area=area, part=part,
-                                                    **_party_filter(party))
-        record("teams.matrix.changed", organization=organization, actor=actor, target_label=party_label(party),
-               data={"area": area, "before": before, "after": part})
+            ResponsibilityAssignment.objects.create(
+                organization=organization, area=area, part=part, **_party_filter(party)
+            )
+        record(
+            "teams.matrix.changed",
+            organization=organization,
+            actor=actor,
+            target_label=party_label(party),
+            data={"area": area, "before": before, "after": part},
+        )
 
 
 def matrix_cells(organization: Organization) -> dict[tuple[str, str], str]:
@@ -92,28 +108,38 @@ def matrix_warnings(organization: Organization) -> list[MatrixWarning]:
     accountable = Counter(row.area for row in rows if row.part == Raci.ACCOUNTABLE)
     for area in Area:
         if not responsible[area.value]:
-            warnings.append(MatrixWarning("no_responsible", _("No one is responsible for %(area)s.") % {"area": area.label},
-                                          area.value))
+            warnings.append(
+                MatrixWarning(
+                    "no_responsible",
+                    _("No one is responsible for %(area)s.") % {"area": area.label},
+                    area.value,
+                )
+            )
         if accountable[area.value] > 1:
-            warnings.append(MatrixWarning(
-                "several_accountable", _("%(area)s has more than one accountable person; choose one.")
-                % {"area": area.label}, area.value))
+            warnings.append(
+                MatrixWarning(
+                    "several_accountable",
+                    _("%(area)s has more than one accountable person; choose one.") % {"area": area.label},
+                    area.value,
+                )
+            )
     per_party = Counter(
         party_label(row.membership or row.agency_access)  # type: ignore[arg-type]
-        for row in rows if row.part == Raci.RESPONSIBLE
+        for row in rows
+        if row.part == Raci.RESPONSIBLE
     )
     for label, count in sorted(per_party.items()):
         if count > len(Area) * ONE_PERSON_SHOW_SHARE:
-            warnings.append(MatrixWarning(
-                "one_person_show",
-                ngettext(
-                    "%(name)s is responsible for %(count)d of %(total)d areas. The sources warn against the "
-                    "one-person show: spread the areas across the team.",
-                    "%(name)s is responsible for %(count)d of %(total)d areas. The sources warn against the "
-                    "one-person show: spread the areas across the team.",
-                    count,
-                ) % {"name": label, "count": count, "total": len(Area)},
-            ))
+            warnings.append(
+                MatrixWarning(
+                    "one_person_show",
+                    _(
+                        "%(name)s is responsible for %(count)d of %(total)d areas. The sources warn against "
+                        "the one-person show: spread the areas across the team."
+                    )
+                    % {"name": label, "count": count, "total": len(Area)},
+                )
+            )
     return warnings
 
 
@@ -132,15 +158,25 @@ def apply_team_template(
             if party is None:
                 continue
             if (slot.party == "agency") != isinstance(party, AgencyAccess):
-                raise ValidationError(_("Choose an agency for agency slots and a person for the others."),
-                                      code="wrong_party")
+                raise ValidationError(
+                    _("Choose an agency for agency slots and a person for the others."), code="wrong_party"
+                )
             _check_party(organization, party)
             if isinstance(party, Membership) and slot.roles:
                 party.roles.add(*Role.objects.filter(organization=organization, key__in=slot.roles))
             for area, part in slot.parts.items():
                 ResponsibilityAssignment.objects.update_or_create(
-                    organization=organization, area=area.value, **_party_filter(party), defaults={"part": part}
+                    organization=organization,
+                    area=area.value,
+                    **_party_filter(party),
+                    defaults={"part": part},
                 )
-        record("teams.matrix.template_applied", organization=organization, actor=actor,
-               data={"template": template_key,
-                     "slots": {k: party_label(v) for k, v in assignments.items() if v is not None}})
+        record(
+            "teams.matrix.template_applied",
+            organization=organization,
+            actor=actor,
+            data={
+                "template": template_key,
+                "slots": {k: party_label(v) for k, v in assignments.items() if v is not None},
+            },
+        )

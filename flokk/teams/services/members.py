@@ -23,7 +23,11 @@ def _ensure_admin_remains(organization: Organization, *, excluding: Membership) 
 
 
 def add_member(
-    organization: Organization, user: User, *, roles: Iterable[Role] = (), is_admin: bool = False,
+    organization: Organization,
+    user: User,
+    *,
+    roles: Iterable[Role] = (),
+    is_admin: bool = False,
     actor: User | None,
 ) -> Membership:
     """Make `user` a member (or re-activate them) with these roles."""
@@ -39,8 +43,14 @@ def add_member(
             membership.is_admin = is_admin
             membership.save(update_fields=["is_admin", "updated_at"])
         membership.roles.add(*roles)
-        record("teams.member.added", organization=organization, actor=actor, target=membership,
-               target_label=user.email, data={"roles": _role_keys(membership.roles.all()), "admin": is_admin})
+        record(
+            "teams.member.added",
+            organization=organization,
+            actor=actor,
+            target=membership,
+            target_label=user.email,
+            data={"roles": _role_keys(membership.roles.all()), "admin": is_admin},
+        )
     return membership
 
 
@@ -61,15 +71,27 @@ def change_member_roles(
         membership.roles.set(roles)
         after = _role_keys(roles)
         if before != after:
-            record("teams.member.roles_changed", organization=organization, actor=actor, target=membership,
-                   target_label=membership.user.email, data={"before": before, "after": after})
+            record(
+                "teams.member.roles_changed",
+                organization=organization,
+                actor=actor,
+                target=membership,
+                target_label=membership.user.email,
+                data={"before": before, "after": after},
+            )
         if is_admin is not None and is_admin != membership.is_admin:
             if not is_admin:
                 _ensure_admin_remains(organization, excluding=membership)
             membership.is_admin = is_admin
             membership.save(update_fields=["is_admin", "updated_at"])
-            record("teams.member.admin_changed", organization=organization, actor=actor, target=membership,
-                   target_label=membership.user.email, data={"admin": is_admin})
+            record(
+                "teams.member.admin_changed",
+                organization=organization,
+                actor=actor,
+                target=membership,
+                target_label=membership.user.email,
+                data={"admin": is_admin},
+            )
     return membership
 
 
@@ -84,5 +106,10 @@ def remove_member(membership: Membership, *, actor: User) -> None:
         membership.save(update_fields=["is_active", "is_admin", "updated_at"])
         membership.roles.clear()
         membership.responsibilities.all().delete()
-        record("teams.member.removed", organization=organization, actor=actor, target=membership,
-               target_label=membership.user.email)
+        record(
+            "teams.member.removed",
+            organization=organization,
+            actor=actor,
+            target=membership,
+            target_label=membership.user.email,
+        )

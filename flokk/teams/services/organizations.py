@@ -19,7 +19,10 @@ def install_builtin_roles(organization: Organization) -> list[Role]:
         role, _created = Role.objects.update_or_create(
             organization=organization,
             key=key,
-            defaults={"is_builtin": True, "grants": {str(area): int(level) for area, level in grants.items()}},
+            defaults={
+                "is_builtin": True,
+                "grants": {str(area): int(level) for area, level in grants.items()},
+            },
         )
         roles.append(role)
     return roles
@@ -35,12 +38,22 @@ def unique_slug(name: str) -> str:
 
 
 def create_organization(
-    *, name: str, owner: User, slug: str = "", time_zone: str = "", language: str = "en", is_demo: bool = False
+    *,
+    name: str,
+    owner: User,
+    slug: str = "",
+    time_zone: str = "",
+    language: str = "en",
+    is_demo: bool = False,
 ) -> Organization:
     """A new organization with the built-in roles; `owner` becomes its first admin and head of social."""
     with transaction.atomic():
-        fields: dict[str, Any] = {"name": name, "slug": slug or unique_slug(name), "language": language,
-                                  "is_demo": is_demo}
+        fields: dict[str, Any] = {
+            "name": name,
+            "slug": slug or unique_slug(name),
+            "language": language,
+            "is_demo": is_demo,
+        }
         if time_zone:
             fields["time_zone"] = time_zone
         organization = Organization.objects.create(**fields)
@@ -48,8 +61,14 @@ def create_organization(
         membership = Membership.objects.create(organization=organization, user=owner, is_admin=True)
         membership.roles.add(Role.objects.get(organization=organization, key="head-of-social"))
         record("teams.organization.created", organization=organization, actor=owner, target=organization)
-        record("teams.member.added", organization=organization, actor=owner, target=membership,
-               target_label=owner.email, data={"roles": ["head-of-social"], "admin": True})
+        record(
+            "teams.member.added",
+            organization=organization,
+            actor=owner,
+            target=membership,
+            target_label=owner.email,
+            data={"roles": ["head-of-social"], "admin": True},
+        )
     return organization
 
 
@@ -69,6 +88,11 @@ def update_organization_settings(organization: Organization, *, actor: User, **c
         for key, value in changed.items():
             setattr(organization, key, value)
         organization.save(update_fields=[*changed, "updated_at"])
-        record("teams.organization.settings_changed", organization=organization, actor=actor, target=organization,
-               data={"before": before, "after": changed})
+        record(
+            "teams.organization.settings_changed",
+            organization=organization,
+            actor=actor,
+            target=organization,
+            data={"before": before, "after": changed},
+        )
     return organization

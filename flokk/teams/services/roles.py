@@ -19,9 +19,13 @@ def clean_grants(grants: Mapping[str, int]) -> dict[str, int]:
     cleaned: dict[str, int] = {}
     for area, level in grants.items():
         if area not in Area.values:
-            raise ValidationError(_("Unknown responsibility area: %(area)s") % {"area": area}, code="unknown_area")
+            raise ValidationError(
+                _("Unknown responsibility area: %(area)s") % {"area": area}, code="unknown_area"
+            )
         if level not in Level.values:
-            raise ValidationError(_("Unknown permission level: %(level)s") % {"level": level}, code="unknown_level")
+            raise ValidationError(
+                _("Unknown permission level: %(level)s") % {"level": level}, code="unknown_level"
+            )
         if level:
             cleaned[area] = int(level)
     return cleaned
@@ -44,7 +48,13 @@ def create_custom_role(
         role = Role.objects.create(
             organization=organization, key=key, custom_name=name, description=description, grants=cleaned
         )
-        record("teams.role.created", organization=organization, actor=actor, target=role, data={"grants": cleaned})
+        record(
+            "teams.role.created",
+            organization=organization,
+            actor=actor,
+            target=role,
+            data={"grants": cleaned},
+        )
     return role
 
 
@@ -61,8 +71,13 @@ def update_custom_role(
         before = dict(role.grants)
         role.custom_name, role.description, role.grants = name.strip(), description, cleaned
         role.save(update_fields=["custom_name", "description", "grants", "updated_at"])
-        record("teams.role.permissions_changed", organization=role.organization, actor=actor, target=role,
-               data={"before": before, "after": cleaned})
+        record(
+            "teams.role.permissions_changed",
+            organization=role.organization,
+            actor=actor,
+            target=role,
+            data={"before": before, "after": cleaned},
+        )
     return role
 
 

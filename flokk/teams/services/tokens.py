@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from flokk.core.audit import record
 from flokk.teams.models import ApiToken, User, hash_secret
 
-TOKEN_PREFIX = "flk_"
+TOKEN_PREFIX = "flk_"  # noqa: S105  (a marker, not a secret)
 
 
 def create_api_token(user: User, *, name: str) -> tuple[ApiToken, str]:
@@ -22,8 +22,9 @@ def create_api_token(user: User, *, name: str) -> tuple[ApiToken, str]:
         raise ValidationError(_("Give the token a name, so you can tell it apart later."), code="required")
     clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name[:100], token_hash=hash_secret(clear),
-                                        prefix=clear[:10])
+        token = ApiToken.objects.create(
+            user=user, name=name[:100], token_hash=hash_secret(clear), prefix=clear[:10]
+        )
         for membership in user.memberships.filter(is_active=True).select_related("organization"):
             record("teams.api_token.created", organization=membership.organization, actor=user, target=token)
     return token, clear

@@ -18,7 +18,7 @@ from flokk.teams.services import auth as auth_service
 from flokk.teams.services.profile import update_profile
 from flokk.teams.services.tokens import create_api_token, revoke_api_token
 
-SETUP_SECRET = "flokk_totp_setup"
+SETUP_SECRET = "flokk_totp_setup"  # noqa: S105  (a session key name)
 
 
 @login_required
@@ -26,7 +26,9 @@ def profile(request: UserRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
     if request.method == "POST":
         if form.is_valid():
-            update_profile(request.user, **{k: form.cleaned_data[k] for k in ("name", "language", "time_zone")})
+            update_profile(
+                request.user, **{k: form.cleaned_data[k] for k in ("name", "language", "time_zone")}
+            )
             messages.success(request, _("Your settings are saved."))
             return redirect("teams:profile")
         return render(request, "teams/pages/profile.html", {"form": form}, status=400)
@@ -91,8 +93,12 @@ def api_tokens(request: UserRequest) -> HttpResponse:
         else:
             status = 400
     tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
-    return render(request, "teams/pages/api_tokens.html", {"form": form, "tokens": tokens, "new_token": new_token},
-                  status=status)
+    return render(
+        request,
+        "teams/pages/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_token": new_token},
+        status=status,
+    )
 
 
 @require_POST

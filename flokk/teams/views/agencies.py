@@ -23,24 +23,35 @@ def agency_list(request: OrgRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                access = grant_agency_access(request.org, agency_slug=form.cleaned_data["agency_slug"],
-                                             areas=form.cleaned_data["areas"], actor=request.user)
+                access = grant_agency_access(
+                    request.org,
+                    agency_slug=form.cleaned_data["agency_slug"],
+                    areas=form.cleaned_data["areas"],
+                    actor=request.user,
+                )
             except ValidationError as error:
                 form.add_error("agency_slug", error)
             else:
                 messages.success(request, _("%(agency)s now has access.") % {"agency": access.agency.name})
                 return redirect("teams:agencies", org=request.org.slug)
         status = 400
-    grants = AgencyAccess.objects.filter(client=request.org).select_related("agency", "granted_by", "revoked_by")
+    grants = AgencyAccess.objects.filter(client=request.org).select_related(
+        "agency", "granted_by", "revoked_by"
+    )
     serving = AgencyAccess.objects.active().filter(agency=request.org).select_related("client")
-    return render_page(request, "teams/pages/agencies.html",
-                       {"form": form, "grants": grants, "serving": serving}, status=status)
+    return render_page(
+        request,
+        "teams/pages/agencies.html",
+        {"form": form, "grants": grants, "serving": serving},
+        status=status,
+    )
 
 
 @org_permission("org.admin")
 def agency_edit(request: OrgRequest, access_id: str) -> HttpResponse:
-    access = get_object_or_404(AgencyAccess.objects.active().select_related("agency"), pk=access_id,
-                               client=request.org)
+    access = get_object_or_404(
+        AgencyAccess.objects.active().select_related("agency"), pk=access_id, client=request.org
+    )
     form = AgencyAreasForm(request.POST or None, initial={"areas": access.areas})
     status = 200
     if request.method == "POST":
@@ -53,7 +64,9 @@ def agency_edit(request: OrgRequest, access_id: str) -> HttpResponse:
                 messages.success(request, _("Areas saved for %(agency)s.") % {"agency": access.agency.name})
                 return redirect("teams:agencies", org=request.org.slug)
         status = 400
-    return render_page(request, "teams/pages/agency_edit.html", {"access": access, "form": form}, status=status)
+    return render_page(
+        request, "teams/pages/agency_edit.html", {"access": access, "form": form}, status=status
+    )
 
 
 @require_POST

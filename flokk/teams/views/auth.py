@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from flokk.teams.forms import AcceptInvitationForm, SignInForm, TwoFactorCodeForm
 from flokk.teams.models import User
+from flokk.teams.permissions import UserRequest
 from flokk.teams.services import auth as auth_service
 from flokk.teams.services.invitations import accept_invitation, find_invitation
 from flokk.teams.signals import client_ip
@@ -26,7 +27,9 @@ PENDING_NEXT = "flokk_2fa_next"
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
-    if value and url_has_allowed_host_and_scheme(value, {request.get_host()}, require_https=request.is_secure()):
+    if value and url_has_allowed_host_and_scheme(
+        value, {request.get_host()}, require_https=request.is_secure()
+    ):
         return value
     return str(reverse_lazy("teams:home"))
 
@@ -64,7 +67,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 def verify_two_factor(request: HttpRequest) -> HttpResponse:
     """Second step of signing in for people with two-factor sign-in."""
-    user = User.objects.filter(pk=request.session.get(PENDING_USER), is_active=True).first()
+    pending = request.session.get(PENDING_USER)
+    user = User.objects.filter(pk=pending, is_active=True).first() if pending else None
     if user is None:
         return redirect("teams:login")
     form = TwoFactorCodeForm(request.POST or None)
@@ -82,7 +86,9 @@ def verify_two_factor(request: HttpRequest) -> HttpResponse:
         else:
             auth_service.note_failed_sign_in(user.email, ip)
             if form.is_valid():
-                form.add_error("code", _("That code is not right. Check the time on your phone and try again."))
+                form.add_error(
+                    "code", _("That code is not right. Check the time on your phone and try again.")
+                )
             status = 400
     return render(request, "teams/pages/login_verify.html", {"form": form}, status=status)
 
@@ -115,7 +121,7 @@ class PasswordResetCompleteView(django_auth.PasswordResetCompleteView):
 
 @never_cache
 @sensitive_post_parameters("password1", "password2")
-def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
+def accept_invitation_view(request: UserRequest, token: str) -> HttpResponse:
     """New people set their name and password; people with an account join after signing in."""
     invitation = find_invitation(token)
     if invitation is None:
@@ -125,7 +131,7 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     if existing is not None:
         if request.method == "POST" and request.user.is_authenticated:
             try:
-                accept_invitation(invitation, user=request.user)  # type: ignore[arg-type]
+                accept_invitation(invitation, user=request.user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return render(request, "teams/pages/invitation_accept.html", context, status=400)
@@ -136,8 +142,9 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     context["form"] = form
     if request.method == "POST":
         if form.is_valid():
-            user = accept_invitation(invitation, name=form.cleaned_data["name"],
-                                     password=form.cleaned_data["password1"])
+            user = accept_invitation(
+                invitation, name=form.cleaned_data["name"], password=form.cleaned_data["password1"]
+            )
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
             return redirect("teams:org_home", org=invitation.organization.slug)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from flokk.teams.choices import Area
@@ -36,8 +36,11 @@ def create_organization_view(request: UserRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             organization = create_organization(
-                name=form.cleaned_data["name"], slug=form.cleaned_data["slug"], owner=request.user,
-                time_zone=form.cleaned_data["time_zone"], language=request.LANGUAGE_CODE,
+                name=form.cleaned_data["name"],
+                slug=form.cleaned_data["slug"],
+                owner=request.user,
+                time_zone=form.cleaned_data["time_zone"],
+                language=request.LANGUAGE_CODE,
             )
             return redirect("teams:team_templates", org=organization.slug)
         return render(request, "teams/pages/organization_new.html", {"form": form}, status=400)

@@ -44,11 +44,12 @@ def _matrix_context(request: OrgRequest) -> dict[str, object]:
 
 @org_permission("org.member")
 def matrix_page(request: OrgRequest) -> HttpResponse:
-    return render_page(request, "teams/pages/matrix.html", _matrix_context(request),
-                       partial="teams/partials/matrix.html")
+    return render_page(
+        request, "teams/pages/matrix.html", _matrix_context(request), partial="teams/partials/matrix.html"
+    )
 
 
-def _find_party(request: OrgRequest, party_id: object) -> Party | None:
+def _find_party(request: OrgRequest, party_id: str) -> Party | None:
     membership = Membership.objects.active().filter(pk=party_id, organization=request.org).first()
     if membership is not None:
         return membership
@@ -62,12 +63,17 @@ def matrix_cell(request: OrgRequest) -> HttpResponse:
     form = MatrixCellForm(request.POST)
     status = 200
     if form.is_valid():
-        party = _find_party(request, form.cleaned_data["party"])
+        party = _find_party(request, str(form.cleaned_data["party"]))
         if party is None:
             raise Http404("no such person or agency here")
         try:
-            set_responsibility(request.org, area=form.cleaned_data["area"], party=party,
-                               part=form.cleaned_data["part"], actor=request.user)
+            set_responsibility(
+                request.org,
+                area=form.cleaned_data["area"],
+                party=party,
+                part=form.cleaned_data["part"],
+                actor=request.user,
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             status = 400
@@ -76,8 +82,13 @@ def matrix_cell(request: OrgRequest) -> HttpResponse:
         status = 400
     if status == 200 and request.headers.get("HX-Request") != "true":
         return redirect("teams:matrix", org=request.org.slug)
-    return render_page(request, "teams/pages/matrix.html", _matrix_context(request),
-                       partial="teams/partials/matrix.html", status=status)
+    return render_page(
+        request,
+        "teams/pages/matrix.html",
+        _matrix_context(request),
+        partial="teams/partials/matrix.html",
+        status=status,
+    )
 
 
 @org_permission("org.member")
@@ -93,23 +104,29 @@ def template_apply(request: OrgRequest, template_key: str) -> HttpResponse:
     columns = parties(request.org)
     members = [(str(p.pk), party_label(p)) for p in columns if isinstance(p, Membership)]
     agencies = [(str(p.pk), party_label(p)) for p in columns if isinstance(p, AgencyAccess)]
-    initial = {slot.key: str(request.perms.membership.pk) for slot in template.slots[:1]
-               if slot.party == "member" and request.perms.membership}
-    form = TemplateApplyForm(request.POST or None, template=template, members=members, agencies=agencies,
-                             initial=initial)
+    initial = {
+        slot.key: str(request.perms.membership.pk)
+        for slot in template.slots[:1]
+        if slot.party == "member" and request.perms.membership
+    }
+    form = TemplateApplyForm(
+        request.POST or None, template=template, members=members, agencies=agencies, initial=initial
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
             by_id = {str(p.pk): p for p in columns}
             assignments = {key: by_id.get(value) for key, value in form.cleaned_data.items()}
             try:
-                apply_team_template(request.org, template_key=template.key, assignments=assignments,
-                                    actor=request.user)
+                apply_team_template(
+                    request.org, template_key=template.key, assignments=assignments, actor=request.user
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Template applied: adjust the matrix to fit your team."))
                 return redirect("teams:matrix", org=request.org.slug)
         status = 400
-    return render_page(request, "teams/pages/team_template_apply.html", {"template": template, "form": form},
-                       status=status)
+    return render_page(
+        request, "teams/pages/team_template_apply.html", {"template": template, "form": form}, status=status
+    )

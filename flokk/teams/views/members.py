@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +17,9 @@ from flokk.teams.services.invitations import create_invitation, revoke_invitatio
 from flokk.teams.services.members import change_member_roles, remove_member
 
 
-def _member_page(request: OrgRequest, invite_form: InviteForm | None = None, status: int = 200) -> HttpResponse:
+def _member_page(
+    request: OrgRequest, invite_form: InviteForm | None = None, status: int = 200
+) -> HttpResponse:
     organization = request.org
     members = (
         Membership.objects.active().for_org(organization).select_related("user").prefetch_related("roles")
@@ -44,14 +46,18 @@ def invite(request: OrgRequest) -> HttpResponse:
         try:
             create_invitation(
                 request.org,
-                email=form.cleaned_data["email"], roles=form.cleaned_data["roles"],
-                is_admin=form.cleaned_data["is_admin"], actor=request.user,
+                email=form.cleaned_data["email"],
+                roles=form.cleaned_data["roles"],
+                is_admin=form.cleaned_data["is_admin"],
+                actor=request.user,
                 language=request.LANGUAGE_CODE,
             )
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return redirect("teams:members", org=request.org.slug)
     return _member_page(request, form, status=400)
 
@@ -80,16 +86,23 @@ def member_edit(request: OrgRequest, member_id: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                change_member_roles(membership, roles=form.cleaned_data["roles"],
-                                    is_admin=form.cleaned_data["is_admin"], actor=request.user)
+                change_member_roles(
+                    membership,
+                    roles=form.cleaned_data["roles"],
+                    is_admin=form.cleaned_data["is_admin"],
+                    actor=request.user,
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Roles saved for %(name)s.") % {"name": membership.user.display_name})
+                messages.success(
+                    request, _("Roles saved for %(name)s.") % {"name": membership.user.display_name}
+                )
                 return redirect("teams:members", org=organization.slug)
         status = 400
-    return render_page(request, "teams/pages/member_edit.html", {"membership": membership, "form": form},
-                       status=status)
+    return render_page(
+        request, "teams/pages/member_edit.html", {"membership": membership, "form": form}, status=status
+    )
 
 
 @require_POST

@@ -27,8 +27,12 @@ def role_list(request: OrgRequest) -> HttpResponse:
 def _save_role(request: OrgRequest, form: RoleForm, role: Role | None) -> Role | None:
     if not form.is_valid():
         return None
-    data = {"name": form.cleaned_data["name"], "description": form.cleaned_data["description"],
-            "grants": form.grants(), "actor": request.user}
+    data = {
+        "name": form.cleaned_data["name"],
+        "description": form.cleaned_data["description"],
+        "grants": form.grants(),
+        "actor": request.user,
+    }
     try:
         if role is None:
             return create_custom_role(request.org, **data)
@@ -55,8 +59,11 @@ def role_edit(request: OrgRequest, role_id: str) -> HttpResponse:
     if role.is_builtin:
         messages.error(request, _("Built-in roles cannot be changed. Create a custom role instead."))
         return redirect("teams:roles", org=request.org.slug)
-    initial = {"name": role.custom_name, "description": role.description,
-               **{f"level_{area.value}": str(role.level(area.value)) for area in Area}}
+    initial = {
+        "name": role.custom_name,
+        "description": role.description,
+        **{f"level_{area.value}": str(role.level(area.value)) for area in Area},
+    }
     form = RoleForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if _save_role(request, form, role):

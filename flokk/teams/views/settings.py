@@ -17,7 +17,9 @@ from flokk.teams.services.organizations import SETTINGS_FIELDS, update_organizat
 @org_permission("org.admin")
 def org_settings(request: OrgRequest) -> HttpResponse:
     # The form edits a copy, so a rejected form never leaves half-changed values on request.org.
-    form = OrganizationSettingsForm(request.POST or None, instance=Organization.objects.get(pk=request.org.pk))
+    form = OrganizationSettingsForm(
+        request.POST or None, instance=Organization.objects.get(pk=request.org.pk)
+    )
     if request.method == "POST":
         if form.is_valid():
             changes = {field: form.cleaned_data[field] for field in SETTINGS_FIELDS}

@@ -25,7 +25,9 @@ class Command(BaseCommand):
             subprocess.Popen([*flokk, "worker"]),  # noqa: S603  (our own interpreter and command)
             subprocess.Popen([*flokk, "runserver", "--noreload", f"{host}:{port}"]),  # noqa: S603
         ]
-        self.stdout.write(f"Flokk is up on http://{host}:{port}/ (Ctrl-C stops the web server and the worker)")
+        self.stdout.write(
+            f"Flokk is up on http://{host}:{port}/ (Ctrl-C stops the web server and the worker)"
+        )
 
         def stop(signum: int, frame: object) -> None:
             raise KeyboardInterrupt

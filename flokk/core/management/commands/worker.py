@@ -15,14 +15,22 @@ class Command(BaseCommand):
     help = "Run the background worker (all queues) with a heartbeat for /healthz."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls for new tasks.")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds between polls for new tasks."
+        )
 
     def handle(self, *args: Any, interval: float, **options: Any) -> None:
         worker_id = default_worker_id()
         stop = threading.Event()
         start_heartbeat(worker_id, stop)
         try:
-            call_command("db_worker", queue_name="*", interval=interval, worker_id=worker_id, reload=False,
-                         verbosity=options.get("verbosity", 1))
+            call_command(
+                "db_worker",
+                queue_name="*",
+                interval=interval,
+                worker_id=worker_id,
+                reload=False,
+                verbosity=options.get("verbosity", 1),
+            )
         finally:
             stop.set()

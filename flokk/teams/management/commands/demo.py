@@ -16,8 +16,11 @@ class Command(BaseCommand):
     help = "Create the demo organization (slug 'demo', one user per built-in role) and print the logins."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Only seed when the database has no organization yet; always print the logins.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Only seed when the database has no organization yet; always print the logins.",
+        )
 
     def handle(self, *args: Any, if_empty: bool, **options: Any) -> None:
         try:
@@ -27,7 +30,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if not Organization.objects.filter(slug=DEMO_SLUG).exists():
             return
-        self.stdout.write("Demo organization 'demo' (demo data only). Sign in at http://127.0.0.1:8000/login/ as:")
+        self.stdout.write(
+            "Demo organization 'demo' (demo data only). Sign in at http://127.0.0.1:8000/login/ as:"
+        )
         for email in demo_logins():
             self.stdout.write(f"  {email}")
         self.stdout.write(f"Password for all demo users: {settings.DEMO_PASSWORD}")
