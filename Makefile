@@ -42,8 +42,8 @@ test-postgres: install
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2
 
 lint: install
-	$(BIN)/ruff check flokk tests bench
-	$(BIN)/ruff format --check flokk tests bench
+	$(BIN)/ruff check flokk tests bench conftest.py
+	$(BIN)/ruff format --check flokk tests bench conftest.py
 	$(BIN)/flokk makemigrations --check --dry-run
 	$(BIN)/mypy flokk
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
+from flokk.teams.models import Organization
 from flokk.teams.services.auth import user_requires_two_factor
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -35,7 +36,7 @@ class UserLanguageMiddleware:
 
 
 class UserTimezoneMiddleware:
-    """Shows times in the user's zone; organization pages fall back to the organization's zone."""
+    """Shows and reads times in the user's zone; without one, in the organization's zone on its pages."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -48,6 +49,19 @@ class UserTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: object, args: tuple[object, ...], kwargs: dict[str, object]
+    ) -> None:
+        user = getattr(request, "user", None)
+        if "org" in kwargs and user is not None and user.is_authenticated and not user.time_zone:
+            zone = (
+                Organization.objects.filter(slug=str(kwargs["org"]))
+                .values_list("time_zone", flat=True)
+                .first()
+            )
+            if zone:
+                timezone.activate(zoneinfo.ZoneInfo(zone))
 
 
 class TwoFactorMiddleware:
