@@ -5,16 +5,37 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from flokk.teams.models import Organization
 from flokk.teams.services.auth import user_requires_two_factor
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+# Browsers send "no" (and Nynorsk readers "nn") for Norwegian; Flokk's Norwegian is Bokmål.
+LANGUAGE_ALIASES = {"no": "nb", "nn": "nb"}
+
+
+def browser_language(request: HttpRequest) -> str:
+    """The language cookie if set, else the best supported match in Accept-Language, else the default."""
+    for code in [request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")] + [
+        code for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", ""))
+    ]:
+        if not code or code == "*":
+            continue
+        code = LANGUAGE_ALIASES.get(code.split("-")[0].lower(), code)
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 class UserLanguageMiddleware:
@@ -26,7 +47,7 @@ class UserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
-        language = language or translation.get_language_from_request(request)
+        language = language or browser_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
