@@ -48,6 +48,22 @@ def parts(
     return result
 
 
+def owner_slot(key: str, label: str | Promise, role: str, responsible: list[Area]) -> Slot:
+    """The person who runs social media: responsible for `responsible`, accountable for every other area."""
+    return Slot(key, label, (role,), parts(responsible, accountable=[a for a in ALL if a not in responsible]))
+
+
+CONTENT_MANAGER = Slot(
+    "content", _("Content manager"), ("content-manager",), parts([A.PRODUCTION_MANAGEMENT, A.PRODUCTION])
+)
+ANALYST = Slot("analyst", _("Analyst"), ("analyst",), parts([A.ANALYSIS]))
+SERVICE_LEAD = owner_slot(
+    "lead",
+    _("Social media manager"),
+    "social-media-manager",
+    [A.STRATEGY, A.PLANNING, A.ADMINISTRATION, A.ADVERTISING],
+)
+
 TEAM_TEMPLATES: dict[str, TeamTemplate] = {
     t.key: t
     for t in (
@@ -65,15 +81,7 @@ TEAM_TEMPLATES: dict[str, TeamTemplate] = {
                 "handles the community."
             ),
             (
-                Slot(
-                    "manager",
-                    _("Marketing manager"),
-                    ("head-of-social",),
-                    parts(
-                        [A.STRATEGY, A.ADVERTISING],
-                        accountable=[a for a in ALL if a not in (A.STRATEGY, A.ADVERTISING)],
-                    ),
-                ),
+                owner_slot("manager", _("Marketing manager"), "head-of-social", [A.STRATEGY, A.ADVERTISING]),
                 Slot(
                     "coordinator",
                     _("Marketing coordinator"),
@@ -96,21 +104,7 @@ TEAM_TEMPLATES: dict[str, TeamTemplate] = {
             _("Department built from customer service"),
             _("Social media grows out of customer service: care and support answer the public."),
             (
-                Slot(
-                    "lead",
-                    _("Social media manager"),
-                    ("social-media-manager",),
-                    parts(
-                        [A.STRATEGY, A.PLANNING, A.ADMINISTRATION, A.ADVERTISING],
-                        accountable=[
-                            A.PRODUCTION_MANAGEMENT,
-                            A.PRODUCTION,
-                            A.COMMUNITY,
-                            A.ANALYSIS,
-                            A.INFLUENCERS,
-                        ],
-                    ),
-                ),
+                SERVICE_LEAD,
                 Slot("care", _("Care manager"), ("care-manager",), parts([A.COMMUNITY, A.INFLUENCERS])),
                 Slot(
                     "support",
@@ -118,13 +112,8 @@ TEAM_TEMPLATES: dict[str, TeamTemplate] = {
                     ("customer-support",),
                     parts([], consulted=[A.COMMUNITY]),
                 ),
-                Slot(
-                    "content",
-                    _("Content manager"),
-                    ("content-manager",),
-                    parts([A.PRODUCTION_MANAGEMENT, A.PRODUCTION]),
-                ),
-                Slot("analyst", _("Analyst"), ("analyst",), parts([A.ANALYSIS])),
+                CONTENT_MANAGER,
+                ANALYST,
             ),
         ),
         TeamTemplate(
@@ -132,20 +121,11 @@ TEAM_TEMPLATES: dict[str, TeamTemplate] = {
             _("Department built from sales"),
             _("Social media grows out of sales: leads and social selling come first."),
             (
-                Slot(
+                owner_slot(
                     "lead",
                     _("Social media manager"),
-                    ("social-media-manager",),
-                    parts(
-                        [A.STRATEGY, A.PLANNING, A.ADMINISTRATION, A.COMMUNITY],
-                        accountable=[
-                            A.PRODUCTION_MANAGEMENT,
-                            A.PRODUCTION,
-                            A.ADVERTISING,
-                            A.ANALYSIS,
-                            A.INFLUENCERS,
-                        ],
-                    ),
+                    "social-media-manager",
+                    [A.STRATEGY, A.PLANNING, A.ADMINISTRATION, A.COMMUNITY],
                 ),
                 Slot(
                     "sales",
@@ -153,12 +133,7 @@ TEAM_TEMPLATES: dict[str, TeamTemplate] = {
                     ("sales",),
                     parts([A.INFLUENCERS], consulted=[A.STRATEGY, A.COMMUNITY]),
                 ),
-                Slot(
-                    "content",
-                    _("Content manager"),
-                    ("content-manager",),
-                    parts([A.PRODUCTION_MANAGEMENT, A.PRODUCTION]),
-                ),
+                CONTENT_MANAGER,
                 Slot(
                     "paid",
                     _("Paid media manager"),
@@ -172,30 +147,11 @@ TEAM_TEMPLATES: dict[str, TeamTemplate] = {
             _("Hybrid of customer service and sales"),
             _("Customer service cares for the public, sales takes over the leads."),
             (
-                Slot(
-                    "lead",
-                    _("Social media manager"),
-                    ("social-media-manager",),
-                    parts(
-                        [A.STRATEGY, A.PLANNING, A.ADMINISTRATION, A.ADVERTISING],
-                        accountable=[
-                            A.PRODUCTION_MANAGEMENT,
-                            A.PRODUCTION,
-                            A.COMMUNITY,
-                            A.ANALYSIS,
-                            A.INFLUENCERS,
-                        ],
-                    ),
-                ),
+                SERVICE_LEAD,
                 Slot("care", _("Care manager"), ("care-manager",), parts([A.COMMUNITY])),
                 Slot("sales", _("Sales"), ("sales",), parts([A.INFLUENCERS], consulted=[A.COMMUNITY])),
-                Slot(
-                    "content",
-                    _("Content manager"),
-                    ("content-manager",),
-                    parts([A.PRODUCTION_MANAGEMENT, A.PRODUCTION]),
-                ),
-                Slot("analyst", _("Analyst"), ("analyst",), parts([A.ANALYSIS])),
+                CONTENT_MANAGER,
+                ANALYST,
             ),
         ),
         TeamTemplate(
@@ -203,14 +159,8 @@ TEAM_TEMPLATES: dict[str, TeamTemplate] = {
             _("Agency-run"),
             _("An agency does the work; the organization keeps strategy and its own production management."),
             (
-                Slot(
-                    "owner",
-                    _("Marketing manager"),
-                    ("head-of-social",),
-                    parts(
-                        [A.STRATEGY, A.PRODUCTION_MANAGEMENT],
-                        accountable=[a for a in ALL if a not in (A.STRATEGY, A.PRODUCTION_MANAGEMENT)],
-                    ),
+                owner_slot(
+                    "owner", _("Marketing manager"), "head-of-social", [A.STRATEGY, A.PRODUCTION_MANAGEMENT]
                 ),
                 Slot(
                     "agency",
@@ -229,14 +179,11 @@ TEAM_TEMPLATES: dict[str, TeamTemplate] = {
             _("In-house team with an agency"),
             _("The team plans and answers the public; the agency produces and runs the ads."),
             (
-                Slot(
+                owner_slot(
                     "lead",
                     _("Social media manager"),
-                    ("social-media-manager",),
-                    parts(
-                        [A.STRATEGY, A.PRODUCTION_MANAGEMENT, A.PLANNING, A.ADMINISTRATION, A.ANALYSIS],
-                        accountable=[A.PRODUCTION, A.COMMUNITY, A.ADVERTISING, A.INFLUENCERS],
-                    ),
+                    "social-media-manager",
+                    [A.STRATEGY, A.PRODUCTION_MANAGEMENT, A.PLANNING, A.ADMINISTRATION],
                 ),
                 Slot(
                     "community",
@@ -244,6 +191,7 @@ TEAM_TEMPLATES: dict[str, TeamTemplate] = {
                     ("community-manager",),
                     parts([A.COMMUNITY, A.INFLUENCERS]),
                 ),
+                ANALYST,
                 Slot(
                     "agency",
                     _("Agency"),

@@ -70,6 +70,7 @@ def seed_demo() -> Organization:
             assignments={
                 "lead": members[demo_email("social-media-manager")],
                 "community": members[demo_email("community-manager")],
+                "analyst": members[demo_email("analyst")],
                 "agency": access,
             },
         )
