@@ -79,7 +79,13 @@ def on_rejected(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         }
     else:
         fields = {}
-    code = getattr(exc, "code", None) or "invalid"
+    code = getattr(exc, "code", None)
+    if code is None and hasattr(exc, "error_dict"):
+        # A rejection tied to fields (`ValidationError({"roles": ValidationError(..., code=...)})`) keeps
+        # its code when all its errors share one.
+        codes = {e.code for errors in exc.error_dict.values() for e in errors if e.code}
+        code = codes.pop() if len(codes) == 1 else None
+    code = code or "invalid"
     return error_response(request, 422, str(code), " ".join(exc.messages), fields)
 
 

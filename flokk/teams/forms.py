@@ -118,7 +118,7 @@ def org_roles_field(organization: Organization, **kwargs: Any) -> RolesField:
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(label=_("E-mail"), max_length=254)  # the longest address the models hold
     is_admin = forms.BooleanField(label=_("Organization admin"), required=False)
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:

@@ -166,3 +166,15 @@ def org_permission(permission: str) -> Callable[[Callable[..., R]], Callable[...
         return wrapper
 
     return decorator
+
+
+def api_access(request: HttpRequest, org_slug: str, permission: str) -> Access:
+    """The API's dependency: the token user's access to the organization, which must hold `permission`.
+
+    Answers like `org_permission`: an unknown organization or an outsider raises Http404, a member
+    without the permission PermissionDenied; the API turns them into JSON 404 and 403.
+    """
+    check_name(permission)
+    access = get_access(getattr(request, "user", None), org_slug)
+    access.require(permission)
+    return access

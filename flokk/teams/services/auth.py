@@ -35,7 +35,8 @@ def note_failed_sign_in(email: str, ip: str | None) -> None:
                 cache.incr(key)
             except ValueError:
                 cache.set(key, 1, settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    user = User.objects.filter(email__iexact=email.strip()).first()
+    # PostgreSQL refuses NUL characters in a query, and no address contains one.
+    user = User.objects.filter(email__iexact=email.strip()).first() if "\x00" not in email else None
     if user is not None:
         record_for_user_orgs("teams.auth.sign_in_failed", user, ip_address=ip)
 

@@ -56,6 +56,11 @@ def _check_party(organization: Organization, party: Party) -> None:
         )
 
 
+def reachable(party: Party, area: str) -> bool:
+    """Members reach every area; an agency only the areas it was granted (narrowing removes the rest)."""
+    return isinstance(party, Membership) or area in party.areas
+
+
 def set_responsibility(
     organization: Organization, *, area: str, party: Party, part: str, actor: User
 ) -> None:
@@ -67,6 +72,12 @@ def set_responsibility(
     if part and part not in Raci.values:
         raise ValidationError(_("Choose R, A, C or I."), code="unknown_part")
     _check_party(organization, party)
+    if part and not reachable(party, area):
+        raise ValidationError(
+            _("%(agency)s has no access to %(area)s; widen its areas first.")
+            % {"agency": party_label(party), "area": Area(area).label},
+            code="area_not_granted",
+        )
     with transaction.atomic():
         existing = ResponsibilityAssignment.objects.filter(
             organization=organization, area=area, **_party_filter(party)
@@ -147,7 +158,8 @@ def apply_team_template(
     organization: Organization, *, template_key: str, assignments: Mapping[str, Party | None], actor: User
 ) -> None:
     """Replace the matrix with the template's, filling each slot with the chosen party; slots left empty
-    are skipped. Members also get the slot's roles (added to the roles they have)."""
+    are skipped, and so are areas an agency has no access to. Members also get the slot's roles (added to
+    the roles they have)."""
     template = TEAM_TEMPLATES.get(template_key)
     if template is None:
         raise ValidationError(_("Unknown team template."), code="unknown_template")
@@ -165,6 +177,8 @@ def apply_team_template(
             if isinstance(party, Membership) and slot.roles:
                 party.roles.add(*Role.objects.filter(organization=organization, key__in=slot.roles))
             for area, part in slot.parts.items():
+                if not reachable(party, area.value):
+                    continue
                 ResponsibilityAssignment.objects.update_or_create(
                     organization=organization,
                     area=area.value,

@@ -23,7 +23,9 @@ SETUP_SECRET = "flokk_totp_setup"  # noqa: S105  (a session key name)
 
 @login_required
 def profile(request: UserRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None, instance=User.objects.get(pk=request.user.pk)
+    )
     if request.method == "POST":
         if form.is_valid():
             update_profile(
@@ -39,7 +41,7 @@ def profile(request: UserRequest) -> HttpResponse:
 def two_factor(request: UserRequest) -> HttpResponse:
     """Turn TOTP two-factor sign-in on (scan, then confirm a code) or off (with a code)."""
     user = request.user
-    form = TwoFactorCodeForm(request.POST or None)
+    form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if user.totp_enabled:
         if request.method == "POST" and form.is_valid():
@@ -78,7 +80,7 @@ def two_factor(request: UserRequest) -> HttpResponse:
 
 @login_required
 def api_tokens(request: UserRequest) -> HttpResponse:
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     new_token = None
     status = 200
     if request.method == "POST":

@@ -18,7 +18,7 @@ from flokk.teams.services.agencies import change_agency_areas, grant_agency_acce
 
 @org_permission("org.admin")
 def agency_list(request: OrgRequest) -> HttpResponse:
-    form = AgencyGrantForm(request.POST or None)
+    form = AgencyGrantForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -52,7 +52,9 @@ def agency_edit(request: OrgRequest, access_id: str) -> HttpResponse:
     access = get_object_or_404(
         AgencyAccess.objects.active().select_related("agency"), pk=access_id, client=request.org
     )
-    form = AgencyAreasForm(request.POST or None, initial={"areas": access.areas})
+    form = AgencyAreasForm(
+        request.POST if request.method == "POST" else None, initial={"areas": access.areas}
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -15,7 +15,8 @@ PAGE_SIZE = 50
 @org_permission("org.admin")
 def audit_log(request: OrgRequest) -> HttpResponse:
     entries = AuditEntry.objects.for_org(request.org)
-    action = request.GET.get("action", "").strip()[:100]
+    # PostgreSQL refuses NUL characters in a query; action codes never contain them.
+    action = request.GET.get("action", "").replace("\x00", "").strip()[:100]
     if action:
         entries = entries.filter(action__startswith=action)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))

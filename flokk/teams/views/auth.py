@@ -41,7 +41,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated:
         return redirect(next_url)
-    form = SignInForm(request, data=request.POST or None)
+    form = SignInForm(request, data=request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         email, ip = request.POST.get("username", ""), client_ip(request)
@@ -71,7 +71,7 @@ def verify_two_factor(request: HttpRequest) -> HttpResponse:
     user = User.objects.filter(pk=pending, is_active=True).first() if pending else None
     if user is None:
         return redirect("teams:login")
-    form = TwoFactorCodeForm(request.POST or None)
+    form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         ip = client_ip(request)
@@ -138,7 +138,7 @@ def accept_invitation_view(request: UserRequest, token: str) -> HttpResponse:
             messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
             return redirect("teams:org_home", org=invitation.organization.slug)
         return render(request, "teams/pages/invitation_accept.html", context)
-    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, email=invitation.email)
     context["form"] = form
     if request.method == "POST":
         if form.is_valid():

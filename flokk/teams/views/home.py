@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.validators import slug_re
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -25,14 +26,14 @@ def home(request: UserRequest) -> HttpResponse:
 @login_required
 def switch_organization(request: UserRequest) -> HttpResponse:
     slug = request.GET.get("org", "")
-    if Organization.objects.for_user(request.user).filter(slug=slug).exists():
+    if slug_re.match(slug) and Organization.objects.for_user(request.user).filter(slug=slug).exists():
         return redirect("teams:org_home", org=slug)
     return redirect("teams:home")
 
 
 @login_required
 def create_organization_view(request: UserRequest) -> HttpResponse:
-    form = OrganizationCreateForm(request.POST or None)
+    form = OrganizationCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             organization = create_organization(

@@ -21,6 +21,7 @@ from flokk.teams.services.matrix import (
     matrix_warnings,
     parties,
     party_label,
+    reachable,
     set_responsibility,
 )
 from flokk.teams.team_templates import TEAM_TEMPLATES
@@ -30,8 +31,16 @@ def _matrix_context(request: OrgRequest) -> dict[str, object]:
     organization = request.org
     columns = parties(organization)
     cells = matrix_cells(organization)
+    # An agency can only hold a part in the areas it was granted; other cells are not offered.
     rows = [
-        (area, [(party, cells.get((area.value, str(party.pk)), "")) for party in columns]) for area in Area
+        (
+            area,
+            [
+                (party, cells.get((area.value, str(party.pk)), ""), reachable(party, area.value))
+                for party in columns
+            ],
+        )
+        for area in Area
     ]
     return {
         "columns": [(party, party_label(party), isinstance(party, AgencyAccess)) for party in columns],
@@ -110,7 +119,11 @@ def template_apply(request: OrgRequest, template_key: str) -> HttpResponse:
         if slot.party == "member" and request.perms.membership
     }
     form = TemplateApplyForm(
-        request.POST or None, template=template, members=members, agencies=agencies, initial=initial
+        request.POST if request.method == "POST" else None,
+        template=template,
+        members=members,
+        agencies=agencies,
+        initial=initial,
     )
     status = 200
     if request.method == "POST":

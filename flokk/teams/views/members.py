@@ -81,7 +81,9 @@ def member_edit(request: OrgRequest, member_id: str) -> HttpResponse:
         Membership.objects.active().select_related("user"), pk=member_id, organization=organization
     )
     initial = {"roles": list(membership.roles.all()), "is_admin": membership.is_admin}
-    form = MemberForm(request.POST or None, organization=organization, initial=initial)
+    form = MemberForm(
+        request.POST if request.method == "POST" else None, organization=organization, initial=initial
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

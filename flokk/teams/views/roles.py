@@ -44,7 +44,7 @@ def _save_role(request: OrgRequest, form: RoleForm, role: Role | None) -> Role |
 
 @org_permission("org.admin")
 def role_create(request: OrgRequest) -> HttpResponse:
-    form = RoleForm(request.POST or None)
+    form = RoleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if _save_role(request, form, None):
             messages.success(request, _("Role created."))
@@ -64,7 +64,7 @@ def role_edit(request: OrgRequest, role_id: str) -> HttpResponse:
         "description": role.description,
         **{f"level_{area.value}": str(role.level(area.value)) for area in Area},
     }
-    form = RoleForm(request.POST or None, initial=initial)
+    form = RoleForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         if _save_role(request, form, role):
             messages.success(request, _("Role saved."))

@@ -18,7 +18,8 @@ from flokk.teams.services.organizations import SETTINGS_FIELDS, update_organizat
 def org_settings(request: OrgRequest) -> HttpResponse:
     # The form edits a copy, so a rejected form never leaves half-changed values on request.org.
     form = OrganizationSettingsForm(
-        request.POST or None, instance=Organization.objects.get(pk=request.org.pk)
+        request.POST if request.method == "POST" else None,
+        instance=Organization.objects.get(pk=request.org.pk),
     )
     if request.method == "POST":
         if form.is_valid():
