@@ -174,8 +174,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Flokk <flokk@localhos
 # The address links in e-mails point at (invitations, password reset).
 FLOKK_BASE_URL = os.environ.get("FLOKK_BASE_URL", "http://127.0.0.1:8000")
 
-# Sign-in throttling: at most this many failed attempts per e-mail and per IP address in the window.
+# Sign-in throttling: at most this many failed attempts per e-mail address, and per IP address, in the window.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("FLOKK_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_LIMIT_PER_IP = int(os.environ.get("FLOKK_LOGIN_FAILURE_LIMIT_PER_IP", "30"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("FLOKK_LOGIN_FAILURE_WINDOW", "900"))
 INVITATION_VALID_DAYS = 14
 

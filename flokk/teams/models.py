@@ -52,6 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_enabled = models.BooleanField(_("two-factor sign-in"), default=False)
+    totp_last_step = models.PositiveBigIntegerField(default=0)  # the newest code spent; no code works twice
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -261,6 +262,7 @@ class Invitation(TimeStampedModel):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    email_failed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]

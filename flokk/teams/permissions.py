@@ -101,18 +101,27 @@ def resolve_access(user: User | Any, organization: Organization) -> Access | Non
             levels=_levels_of(membership),
             is_admin=membership.is_admin,
         )
-    for grant in AgencyAccess.objects.active().filter(client=organization).select_related("agency"):
+    # Through agencies: each agency member's own roles, cut down to the areas that agency was given. Someone
+    # in two agencies that both serve this client gets the higher level per area.
+    levels: dict[str, int] = {}
+    first_grant: AgencyAccess | None = None
+    grants = AgencyAccess.objects.active().filter(
+        client=organization, agency__memberships__user=user, agency__memberships__is_active=True
+    )
+    for grant in grants.select_related("agency").distinct():
         agency_membership = (
             Membership.objects.active()
             .filter(organization=grant.agency, user=user)
             .prefetch_related("roles")
-            .first()
+            .get()
         )
-        if agency_membership is None:
-            continue
         agency_levels = _levels_of(agency_membership)
-        levels = {area: agency_levels.get(area, Level.NONE) for area in grant.areas if area in Area.values}
-        return Access(organization, user, agency_access=grant, levels=levels, is_admin=False)
+        for area in grant.areas:
+            if area in Area.values:
+                levels[area] = max(levels.get(area, Level.NONE), agency_levels.get(area, Level.NONE))
+        first_grant = first_grant or grant
+    if first_grant is not None:
+        return Access(organization, user, agency_access=first_grant, levels=levels, is_admin=False)
     return None
 
 

@@ -38,6 +38,9 @@ urlpatterns = [
     path(
         org + "invitations/<uuid:invitation_id>/revoke/", members.invitation_revoke, name="invitation_revoke"
     ),
+    path(
+        org + "invitations/<uuid:invitation_id>/resend/", members.invitation_resend, name="invitation_resend"
+    ),
     path(org + "roles/", roles.role_list, name="roles"),
     path(org + "roles/new/", roles.role_create, name="role_create"),
     path(org + "roles/<uuid:role_id>/", roles.role_edit, name="role_edit"),

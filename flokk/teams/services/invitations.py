@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -18,6 +20,8 @@ from django.utils.translation import gettext as _
 from flokk.core.audit import record
 from flokk.teams.models import Invitation, Membership, Organization, Role, User, hash_secret
 from flokk.teams.services.members import add_member
+
+logger = logging.getLogger(__name__)
 
 
 def invitation_url(token: str) -> str:
@@ -35,7 +39,12 @@ def _send_invitation_email(invitation: Invitation, token: str, language: str) ->
             "organization": invitation.organization.name
         }
         body = render_to_string("teams/emails/invitation.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    except (OSError, smtplib.SMTPException) as error:
+        # The invitation stands; the members page shows that the e-mail failed and offers to send it again.
+        logger.warning("invitation e-mail to %s failed: %s", invitation.email, error)
+        Invitation.objects.filter(pk=invitation.pk).update(email_failed=True)
 
 
 def create_invitation(
@@ -121,6 +130,19 @@ def accept_invitation(
             target_label=locked.email,
         )
     return user
+
+
+def resend_invitation(invitation: Invitation, *, actor: User) -> tuple[Invitation, str]:
+    """Send a pending (or expired) invitation again, with a new link; the old link stops working."""
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise ValidationError(_("Only pending invitations can be sent again."), code="not_pending")
+    return create_invitation(
+        invitation.organization,
+        email=invitation.email,
+        roles=invitation.roles.all(),
+        is_admin=invitation.is_admin,
+        actor=actor,
+    )
 
 
 def revoke_invitation(invitation: Invitation, *, actor: User) -> None:

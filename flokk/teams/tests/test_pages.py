@@ -98,6 +98,12 @@ def link_in_last_mail(pattern: str) -> str:
     return match.group(1)
 
 
+def next_totp_code(secret: str) -> str:
+    """The app's next code: each code works once, and turning two-factor on spends the current one."""
+    totp = pyotp.TOTP(secret)
+    return totp.at(time.time() + totp.interval)
+
+
 def totp_code(secret: str, wrong: bool = False) -> str:
     totp = pyotp.TOTP(secret)
     if not wrong:
@@ -338,10 +344,16 @@ def test_two_factor_sign_in(demo, member, client_for):
     assert "That code is not right" in text(wrong)
     assert signed_in_user(browser) is None
     # ... the right one signs in
-    right = browser.post("/login/verify/", {"code": totp_code(secret)})
+    right = browser.post("/login/verify/", {"code": next_totp_code(secret)})
     assert right.status_code == 302
     assert signed_in_user(browser) == copywriter
     assert browser.get("/o/demo/").status_code == 200
+    # ... and that code cannot be used again
+    again = Client()
+    sign_in(again, copywriter.email)
+    replay = again.post("/login/verify/", {"code": next_totp_code(secret)})
+    assert replay.status_code == 400
+    assert signed_in_user(again) is None
 
 
 def test_wrong_codes_at_the_second_step_count_as_failed_sign_ins(demo, member, client_for):
@@ -383,7 +395,7 @@ def test_an_organization_that_requires_two_factor_sends_members_to_set_it_up(dem
     # Once set up, pages open again, and two-factor cannot be turned off while required
     secret = _turn_on_two_factor(copywriter)
     assert copywriter.get("/o/demo/").status_code == 200
-    refused = copywriter.post("/account/two-factor/", {"code": totp_code(secret)})
+    refused = copywriter.post("/account/two-factor/", {"code": next_totp_code(secret)})
     assert refused.status_code == 400
     assert "requires two-factor sign-in" in text(refused)
     assert User.objects.get(email=demo_email("copywriter")).totp_enabled
@@ -917,3 +929,32 @@ def test_api_tokens_are_shown_once_and_can_be_revoked(demo, member, client_for):
     client.post(f"/account/tokens/{token_id.group(1)}/revoke/")
     assert "No tokens yet." in text(client.get("/account/tokens/"))
     assert api.get("/api/v1/me").status_code == 401
+
+
+def test_a_failed_invitation_email_is_shown_and_can_be_sent_again(
+    demo, member, client_for, django_capture_on_commit_callbacks, monkeypatch
+):
+    admin = client_for(member("head-of-social"))
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    # Given the mail server is down when the admin invites someone
+    monkeypatch.setattr("flokk.teams.services.invitations.send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post("/o/demo/invitations/", {"email": "mia@new.example"})
+    # Then the invitation is kept (no error page) and the members page says the e-mail failed
+    assert response.status_code == 302
+    page = text(admin.get("/o/demo/members/"))
+    assert "mia@new.example" in page and "The e-mail could not be sent." in page
+
+    # When the server is back and the admin sends it again, a new link goes out and the old one stops working
+    monkeypatch.undo()
+    first = Invitation.objects.get(email="mia@new.example", organization=demo)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/o/demo/invitations/{first.pk}/resend/")
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["mia@new.example"]
+    first.refresh_from_db()
+    assert first.revoked_at is not None
+    assert "The e-mail could not be sent." not in text(admin.get("/o/demo/members/"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pyotp
@@ -363,8 +364,33 @@ def test_failed_sign_ins_are_counted_per_address_whatever_the_spelling(db, setti
     auth_service.note_failed_sign_in("SOMEONE@example.com", "10.0.0.3")
     assert auth_service.sign_in_blocked("someone@example.com", "10.0.0.2")
     assert not auth_service.sign_in_blocked("else@example.com", "10.0.0.2")
-    auth_service.clear_failed_sign_ins("someone@example.com", "10.0.0.2")
+    auth_service.clear_failed_sign_ins("someone@example.com")
     assert not auth_service.sign_in_blocked("someone@example.com", "10.0.0.2")
+
+
+def test_one_ip_address_may_fail_for_several_people_before_it_is_blocked(db, settings):
+    # An office shares one address: five people mistyping once each must not lock the office out.
+    for n in range(settings.LOGIN_FAILURE_LIMIT):
+        auth_service.note_failed_sign_in(f"person{n}@office.example", "10.0.0.9")
+    assert not auth_service.sign_in_blocked("new@office.example", "10.0.0.9")
+    for n in range(settings.LOGIN_FAILURE_LIMIT_PER_IP):
+        auth_service.note_failed_sign_in(f"guess{n}@office.example", "10.0.0.9")
+    assert auth_service.sign_in_blocked("new@office.example", "10.0.0.9")
+    # ... and signing in successfully as someone does not reset the address's count
+    auth_service.clear_failed_sign_ins("new@office.example")
+    assert auth_service.sign_in_blocked("new@office.example", "10.0.0.9")
+
+
+def test_a_two_factor_code_works_only_once(demo, member):
+    user = member("copywriter")
+    secret = auth_service.new_totp_secret()
+    totp = pyotp.TOTP(secret)
+    auth_service.enable_two_factor(user, secret=secret, code=totp.now())
+    user.refresh_from_db()
+    assert not auth_service.use_totp_code(user, totp.now())  # the code that turned it on is spent
+    later = totp.at(time.time() + totp.interval)
+    assert auth_service.use_totp_code(user, later)
+    assert not auth_service.use_totp_code(user, later)
 
 
 def test_two_factor_needs_a_right_code_to_turn_on_and_off(demo, member):
@@ -380,7 +406,7 @@ def test_two_factor_needs_a_right_code_to_turn_on_and_off(demo, member):
     assert auth_service.totp_code_valid(secret, totp.now()[:3] + " " + totp.now()[3:])
     with pytest.raises(ValidationError):
         auth_service.disable_two_factor(user, code=wrong)
-    auth_service.disable_two_factor(user, code=totp.now())
+    auth_service.disable_two_factor(user, code=totp.at(time.time() + totp.interval))
     refreshed = User.objects.get(pk=user.pk)
     assert not refreshed.totp_enabled and refreshed.totp_secret == ""
 

@@ -51,7 +51,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             status = 429
         elif form.is_valid():
             user = form.get_user()
-            auth_service.clear_failed_sign_ins(email, ip)
+            auth_service.clear_failed_sign_ins(email)
             if user.totp_enabled:
                 request.session[PENDING_USER] = str(user.pk)
                 request.session[PENDING_NEXT] = next_url
@@ -78,7 +78,7 @@ def verify_two_factor(request: HttpRequest) -> HttpResponse:
         if auth_service.sign_in_blocked(user.email, ip):
             form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
             status = 429
-        elif form.is_valid() and auth_service.totp_code_valid(user.totp_secret, form.cleaned_data["code"]):
+        elif form.is_valid() and auth_service.use_totp_code(user, form.cleaned_data["code"]):
             next_url = request.session.pop(PENDING_NEXT, None)
             request.session.pop(PENDING_USER, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")

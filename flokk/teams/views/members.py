@@ -13,7 +13,7 @@ from flokk.core.rendering import render_page
 from flokk.teams.forms import InviteForm, MemberForm
 from flokk.teams.models import Invitation, Membership
 from flokk.teams.permissions import OrgRequest, org_permission
-from flokk.teams.services.invitations import create_invitation, revoke_invitation
+from flokk.teams.services.invitations import create_invitation, resend_invitation, revoke_invitation
 from flokk.teams.services.members import change_member_roles, remove_member
 
 
@@ -69,6 +69,18 @@ def invitation_revoke(request: OrgRequest, invitation_id: str) -> HttpResponse:
     try:
         revoke_invitation(invitation, actor=request.user)
         messages.success(request, _("Invitation withdrawn."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("teams:members", org=request.org.slug)
+
+
+@require_POST
+@org_permission("org.admin")
+def invitation_resend(request: OrgRequest, invitation_id: str) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=invitation_id, organization=request.org)
+    try:
+        resend_invitation(invitation, actor=request.user)
+        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation.email})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("teams:members", org=request.org.slug)
