@@ -51,7 +51,7 @@ bench: install
 	@for b in bench/*.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done; true
 
 messages: install
-	cd flokk && ../$(BIN)/flokk makemessages -l sv -l da -l nb -l en --no-obsolete
+	cd flokk && ../$(BIN)/flokk makemessages -l sv -l da -l nb -l en --no-obsolete --ignore "*/tests/*"
 	cd flokk && ../$(BIN)/flokk compilemessages
 
 clean:
