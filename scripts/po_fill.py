@@ -8,6 +8,7 @@ Only single-line, non-plural msgids are handled; anything else is left for a tra
 import json
 import re
 import sys
+from pathlib import Path
 
 
 def quote(text: str) -> str:
@@ -20,8 +21,8 @@ def unquote(lines: list[str]) -> str:
 
 
 def main(po_path: str, json_path: str) -> None:
-    wanted = json.load(open(json_path, encoding="utf-8"))
-    blocks = open(po_path, encoding="utf-8").read().split("\n\n")
+    wanted = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    blocks = Path(po_path).read_text(encoding="utf-8").split("\n\n")
     done = set()
     for index, block in enumerate(blocks):
         lines = block.splitlines()
@@ -38,7 +39,7 @@ def main(po_path: str, json_path: str) -> None:
         comments = [c for c in comments if c.strip() not in ("#", "#,")]
         blocks[index] = "\n".join([*comments, *lines[i:j], "msgstr " + quote(wanted[msgid])])
         done.add(msgid)
-    open(po_path, "w", encoding="utf-8").write("\n\n".join(blocks))
+    Path(po_path).write_text("\n\n".join(blocks), encoding="utf-8")
     missing = set(wanted) - done
     if missing:
         sys.exit(f"not in {po_path}: {sorted(missing)}")

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,21 +32,25 @@ def _matrix_context(request: OrgRequest) -> dict[str, object]:
     organization = request.org
     columns = parties(organization)
     cells = matrix_cells(organization)
-    # An agency can only hold a part in the areas it was granted; other cells are not offered.
+    party_ids = [str(party.pk) for party in columns]
+    # Plain strings, worked out once: the page has a cell per area and person.
     rows = [
         (
-            area,
+            area.value,
+            str(area.label),
             [
-                (party, cells.get((area.value, str(party.pk)), ""), reachable(party, area.value))
-                for party in columns
+                # An agency can only hold a part in the areas it was granted; other cells are not offered.
+                (party_id, cells.get((area.value, party_id), ""), reachable(party, area.value))
+                for party, party_id in zip(columns, party_ids, strict=True)
             ],
         )
         for area in Area
     ]
     return {
-        "columns": [(party, party_label(party), isinstance(party, AgencyAccess)) for party in columns],
+        "columns": [(party_label(party), isinstance(party, AgencyAccess)) for party in columns],
         "rows": rows,
-        "parts": Raci.choices,
+        "parts": [(value, str(label)) for value, label in Raci.choices],
+        "cell_url": reverse("teams:matrix_cell", kwargs={"org": organization.slug}),
         "warnings": matrix_warnings(organization),
         "can_edit": request.perms.has("org.admin"),
     }
