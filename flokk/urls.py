@@ -3,11 +3,12 @@
 from django.urls import include, path
 
 from flokk.api import api
-from flokk.core.views import healthz
+from flokk.core.views import healthz, notifications
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("notifications/", notifications, name="notifications"),
     path("api/v1/", api.urls),
     path("", include("flokk.teams.urls")),
 ]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from flokk.core.models import WorkerHeartbeat
+from flokk.core.models import Notification, WorkerHeartbeat
+from flokk.core.notifications import mark_read
+from flokk.teams.permissions import UserRequest
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -36,3 +40,13 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "errors/500.html", status=500)
+
+
+@login_required
+def notifications(request: UserRequest) -> HttpResponse:
+    """The signed-in person's notifications, newest first; POST marks them all read."""
+    if request.method == "POST":
+        mark_read(request.user)
+        return redirect("notifications")
+    page = Paginator(Notification.objects.filter(recipient=request.user).select_related("organization"), 50)
+    return render(request, "core/notifications.html", {"page": page.get_page(request.GET.get("page"))})

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from flokk.core.models import Notification
 from flokk.teams.models import Organization
 
 
@@ -17,4 +18,5 @@ def organizations(request: HttpRequest) -> dict[str, Any]:
         "user_organizations": Organization.objects.for_user(user).only("name", "slug"),
         "current_org": getattr(request, "org", None),
         "perms_here": getattr(request, "perms", None),
+        "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     }
