@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from flokk.teams.models import Organization, User
@@ -63,6 +64,14 @@ def api_for() -> Callable[[User], Client]:
         return Client(headers={"Authorization": f"Bearer {clear}"})
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """Failed sign-ins are counted in the cache, which would otherwise outlive a test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

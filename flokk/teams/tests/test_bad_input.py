@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,13 +39,6 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 PASSWORD = "a-long-and-fine-passphrase"
 REQUIRED = "This field is required."
 INVALID_CHOICE = "Select a valid choice."
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

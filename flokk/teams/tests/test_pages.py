@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pyotp
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
@@ -33,14 +31,6 @@ from flokk.teams.services.members import add_member
 from flokk.teams.services.organizations import create_organization
 
 NEW_PASSWORD = "a-long-and-fine-passphrase"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    """Failed sign-ins are counted in the cache, which outlives a test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 # --- helpers ----------------------------------------------------------------------------------------

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pyotp
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 
@@ -34,13 +32,6 @@ from flokk.teams.services.members import add_member, change_member_roles, remove
 from flokk.teams.services.organizations import create_organization, update_organization_settings
 from flokk.teams.services.roles import create_custom_role, delete_custom_role, update_custom_role
 from flokk.teams.services.tokens import authenticate_api_token, create_api_token, revoke_api_token
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

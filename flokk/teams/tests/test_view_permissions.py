@@ -9,12 +9,11 @@ exist); anonymous visitors are sent to the sign-in page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
@@ -41,13 +40,6 @@ NOT_FOUND = "404"
 
 ADMIN_ROLES = {"head-of-social"}
 SUBJECTS = [*BUILTIN_ROLES, "agency", "outsider", "anonymous"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @dataclass

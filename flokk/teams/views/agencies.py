@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from flokk.core.rendering import render_page
+from flokk.core.rendering import perform, render_page
 from flokk.teams.forms import AgencyAreasForm, AgencyGrantForm
 from flokk.teams.models import AgencyAccess
 from flokk.teams.permissions import OrgRequest, org_permission
@@ -75,9 +75,9 @@ def agency_edit(request: OrgRequest, access_id: str) -> HttpResponse:
 @org_permission("org.admin")
 def agency_revoke(request: OrgRequest, access_id: str) -> HttpResponse:
     access = get_object_or_404(AgencyAccess, pk=access_id, client=request.org)
-    try:
-        revoke_agency_access(access, actor=request.user)
-        messages.success(request, _("Access withdrawn from %(agency)s.") % {"agency": access.agency.name})
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    perform(
+        request,
+        lambda: revoke_agency_access(access, actor=request.user),
+        success=_("Access withdrawn from %(agency)s.") % {"agency": access.agency.name},
+    )
     return redirect("teams:agencies", org=request.org.slug)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from flokk.core.rendering import render_page
+from flokk.core.rendering import perform, render_page
 from flokk.teams.forms import InviteForm, MemberForm
 from flokk.teams.models import Invitation, Membership
 from flokk.teams.permissions import OrgRequest, org_permission
@@ -66,11 +66,9 @@ def invite(request: OrgRequest) -> HttpResponse:
 @org_permission("org.admin")
 def invitation_revoke(request: OrgRequest, invitation_id: str) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=invitation_id, organization=request.org)
-    try:
-        revoke_invitation(invitation, actor=request.user)
-        messages.success(request, _("Invitation withdrawn."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    perform(
+        request, lambda: revoke_invitation(invitation, actor=request.user), success=_("Invitation withdrawn.")
+    )
     return redirect("teams:members", org=request.org.slug)
 
 
@@ -78,11 +76,11 @@ def invitation_revoke(request: OrgRequest, invitation_id: str) -> HttpResponse:
 @org_permission("org.admin")
 def invitation_resend(request: OrgRequest, invitation_id: str) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=invitation_id, organization=request.org)
-    try:
-        resend_invitation(invitation, actor=request.user)
-        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation.email})
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    perform(
+        request,
+        lambda: resend_invitation(invitation, actor=request.user),
+        success=_("Invitation sent again to %(email)s.") % {"email": invitation.email},
+    )
     return redirect("teams:members", org=request.org.slug)
 
 
@@ -124,9 +122,9 @@ def member_edit(request: OrgRequest, member_id: str) -> HttpResponse:
 def member_remove(request: OrgRequest, member_id: str) -> HttpResponse:
     organization = request.org
     membership = get_object_or_404(Membership.objects.active(), pk=member_id, organization=organization)
-    try:
-        remove_member(membership, actor=request.user)
-        messages.success(request, _("%(name)s was removed.") % {"name": membership.user.display_name})
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    perform(
+        request,
+        lambda: remove_member(membership, actor=request.user),
+        success=_("%(name)s was removed.") % {"name": membership.user.display_name},
+    )
     return redirect("teams:members", org=organization.slug)

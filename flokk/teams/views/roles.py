@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from flokk.core.rendering import render_page
+from flokk.core.rendering import perform, render_page
 from flokk.teams.choices import Area, Level
 from flokk.teams.forms import RoleForm
 from flokk.teams.models import Role
@@ -77,9 +77,5 @@ def role_edit(request: OrgRequest, role_id: str) -> HttpResponse:
 @org_permission("org.admin")
 def role_delete(request: OrgRequest, role_id: str) -> HttpResponse:
     role = get_object_or_404(Role, pk=role_id, organization=request.org)
-    try:
-        delete_custom_role(role, actor=request.user)
-        messages.success(request, _("Role deleted."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    perform(request, lambda: delete_custom_role(role, actor=request.user), success=_("Role deleted."))
     return redirect("teams:roles", org=request.org.slug)
