@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Schema, Status
+from ninja import Field, P, QueryEx, Schema, Status
 
 from flokk.core.api import Error
 from flokk.teams.api.common import (
@@ -116,15 +116,29 @@ def _roles_by_key(organization: Organization, keys: list[str]) -> list[Role]:
     return roles
 
 
+class MemberPageOut(Schema):
+    count: int = Field(description="Members in the organization, on all pages")
+    items: list[MemberOut]
+
+
 @router.get(
     "/orgs/{org}/members",
-    response={200: list[MemberOut], **FOR_MEMBERS},
-    summary="The organization's members",
+    response={200: MemberPageOut, **FOR_MEMBERS},
+    summary="The organization's members, by e-mail",
     operation_id="flokk_teams_api_list_members",
 )
-def list_members(request: HttpRequest, org: OrgSlug) -> list[MemberOut]:
+def list_members(
+    request: HttpRequest,
+    org: OrgSlug,
+    limit: QueryEx[int, P(ge=1, le=500)] = 100,
+    offset: QueryEx[int, P(ge=0, le=10**9)] = 0,
+) -> MemberPageOut:
     access = api_access(request, org, "org.member")
-    return [_member_out(membership) for membership in _active_members(access.organization)]
+    members = _active_members(access.organization).order_by("user__email", "id")
+    return MemberPageOut(
+        count=members.count(),
+        items=[_member_out(membership) for membership in members[offset : offset + limit]],
+    )
 
 
 @router.get(

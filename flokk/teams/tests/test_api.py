@@ -234,7 +234,8 @@ def test_members_list_shows_each_member_with_role_keys(admin_api: Client, demo: 
     response = admin_api.get(f"{API}/members")
 
     assert response.status_code == 200
-    by_email = {m["user"]["email"]: m for m in response.json()}
+    assert response.json()["count"] == len(BUILTIN_ROLES)
+    by_email = {m["user"]["email"]: m for m in response.json()["items"]}
     assert set(by_email) == {demo_email(key) for key in BUILTIN_ROLES}
     assert by_email[demo_email("copywriter")]["roles"] == ["copywriter"]
     assert by_email[demo_email("head-of-social")]["is_admin"] is True
@@ -253,11 +254,21 @@ def test_members_list_query_count_does_not_grow_with_members(
 
     # When the list is read, the queries stay as few as for a handful of members: the token (read and
     # last use noted), the organization, the caller's membership and roles, the members and their roles
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(f"{API}/members")
 
     assert response.status_code == 200
-    assert len(response.json()) == len(BUILTIN_ROLES) + 30
+    assert len(response.json()["items"]) == len(BUILTIN_ROLES) + 30
+
+
+def test_members_list_pages(admin_api: Client) -> None:
+    first = admin_api.get(f"{API}/members?limit=10").json()
+    rest = admin_api.get(f"{API}/members?limit=10&offset=10").json()
+    assert first["count"] == rest["count"] == len(BUILTIN_ROLES)
+    assert len(first["items"]) == 10 and len(rest["items"]) == len(BUILTIN_ROLES) - 10
+    emails = [m["user"]["email"] for m in first["items"] + rest["items"]]
+    assert emails == sorted(emails)
+    assert_error(admin_api.get(f"{API}/members?limit=0"), 422, "invalid")
 
 
 def test_member_of_another_organization_is_not_found(admin_api: Client, outsider: User) -> None:
