@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from flokk.strategy.api import router as strategy_router
 from flokk.teams.api import router as teams_router
 from flokk.teams.services.tokens import authenticate_api_token
 
@@ -95,3 +96,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", teams_router)
+api.add_router("/", strategy_router)

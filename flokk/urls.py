@@ -11,6 +11,7 @@ urlpatterns = [
     path("notifications/", notifications, name="notifications"),
     path("api/v1/", api.urls),
     path("", include("flokk.teams.urls")),
+    path("", include("flokk.strategy.urls")),
 ]
 
 handler404 = "flokk.core.views.not_found"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from flokk.strategy.services.demo import seed_strategy_demo
 from flokk.teams.choices import BUILTIN_ROLES, Area
 from flokk.teams.models import Membership, Organization, Role, User
 from flokk.teams.services.agencies import grant_agency_access
@@ -74,6 +75,7 @@ def seed_demo() -> Organization:
                 "agency": access,
             },
         )
+        seed_strategy_demo(demo)
     return demo
 
 
