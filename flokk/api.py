@@ -14,6 +14,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from flokk.channels.api import router as channels_router
+from flokk.content.api import router as content_router
 from flokk.strategy.api import router as strategy_router
 from flokk.teams.api import router as teams_router
 from flokk.teams.services.tokens import authenticate_api_token
@@ -97,3 +99,5 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/", teams_router)
 api.add_router("/", strategy_router)
+api.add_router("/", channels_router)
+api.add_router("/", content_router)

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "flokk.core",
     "flokk.teams",
     "flokk.strategy",
+    "flokk.channels",
+    "flokk.content",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +139,9 @@ DEFAULT_ORGANIZATION_TIME_ZONE = "Europe/Stockholm"
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", PROJECT_DIR / "static_root"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded assets. Never served publicly: `content:asset_file` checks the reader's permission first.
+MEDIA_ROOT = Path(os.environ.get("FLOKK_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):

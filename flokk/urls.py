@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("flokk.teams.urls")),
     path("", include("flokk.strategy.urls")),
+    path("", include("flokk.channels.urls")),
+    path("", include("flokk.content.urls")),
 ]
 
 handler404 = "flokk.core.views.not_found"

@@ -36,6 +36,10 @@ class NetworkRules:
     requires_media: bool = False  # the network refuses a post without media
     supports_first_comment: bool = False
     link_preview: bool = True  # the network turns a link into a card
+    link_length: int | None = (
+        None  # every link counts as this many characters (X shortens them), else as typed
+    )
+    clickable_links: bool = True  # False: a link in the text is shown but cannot be followed
 
 
 MB = 1024 * 1024
@@ -46,7 +50,7 @@ RULES: dict[str, NetworkRules] = {
     Network.SANDBOX: NetworkRules(500, 4, IMAGES_AND_VIDEO, 10 * MB, 100 * MB, visual=False),
     Network.BLUESKY: NetworkRules(300, 4, IMAGES_AND_VIDEO, 1 * MB, 50 * MB, visual=False),
     Network.MASTODON: NetworkRules(500, 4, IMAGES_AND_VIDEO, 16 * MB, 99 * MB, visual=False),
-    Network.X: NetworkRules(280, 4, IMAGES_AND_VIDEO, 5 * MB, 512 * MB, visual=False),
+    Network.X: NetworkRules(280, 4, IMAGES_AND_VIDEO, 5 * MB, 512 * MB, visual=False, link_length=23),
     Network.LINKEDIN: NetworkRules(
         3000, 9, IMAGES_AND_VIDEO, 8 * MB, 200 * MB, visual=True, supports_first_comment=True
     ),
@@ -63,5 +67,6 @@ RULES: dict[str, NetworkRules] = {
         requires_media=True,
         supports_first_comment=True,
         link_preview=False,
+        clickable_links=False,
     ),
 }

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from flokk.content.services.demo import seed_content_demo
 from flokk.strategy.services.demo import seed_strategy_demo
 from flokk.teams.choices import BUILTIN_ROLES, Area
 from flokk.teams.models import Membership, Organization, Role, User
@@ -76,6 +77,7 @@ def seed_demo() -> Organization:
             },
         )
         seed_strategy_demo(demo)
+        seed_content_demo(demo)
     return demo
 
 

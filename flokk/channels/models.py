@@ -1,0 +1,57 @@
+"""The organization's accounts on the social networks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from flokk.channels.choices import AccountStatus
+from flokk.channels.networks import Network
+from flokk.core.models import TimeStampedModel
+from flokk.teams.models import Organization
+
+
+class AccountQuerySet(models.QuerySet["Account"]):
+    def for_org(self, organization: Organization) -> AccountQuerySet:
+        return self.filter(organization=organization)
+
+    def usable(self) -> AccountQuerySet:
+        """Accounts a new post may target: everything not disconnected."""
+        return self.exclude(status=AccountStatus.DISCONNECTED)
+
+
+class Account(TimeStampedModel):
+    """One account on one network that the organization publishes to.
+
+    Only sandbox accounts can be added for now: the sandbox network publishes nothing anywhere, so the
+    whole flow can be tried without real credentials. Real connectors arrive with publishing.
+    """
+
+    organization = models.ForeignKey("teams.Organization", on_delete=models.CASCADE, related_name="accounts")
+    network = models.CharField(_("network"), max_length=20, choices=Network.choices)
+    handle = models.CharField(_("handle"), max_length=100)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AccountStatus.choices, default=AccountStatus.CONNECTED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["network", "handle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "network", "handle"], name="account_handle_unique_per_org_network"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name or self.handle} ({self.get_network_display()})"
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.network == Network.SANDBOX

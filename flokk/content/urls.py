@@ -1,0 +1,24 @@
+from django.urls import path
+
+from flokk.content.views import assets, campaigns, policy, posts
+
+app_name = "content"
+
+org = "o/<slug:org>/"
+urlpatterns = [
+    path(org + "posts/", posts.post_list, name="posts"),
+    path(org + "posts/new/", posts.post_create, name="post_create"),
+    path(org + "posts/check/", posts.post_check, name="post_check"),
+    path(org + "posts/<uuid:post_id>/", posts.post_detail, name="post_detail"),
+    path(org + "posts/<uuid:post_id>/edit/", posts.post_edit, name="post_edit"),
+    path(org + "posts/<uuid:post_id>/versions/", posts.post_versions, name="post_versions"),
+    path(org + "campaigns/", campaigns.campaign_list, name="campaigns"),
+    path(org + "campaigns/new/", campaigns.campaign_create, name="campaign_create"),
+    path(org + "campaigns/<uuid:campaign_id>/", campaigns.campaign_edit, name="campaign_edit"),
+    path(org + "campaigns/<uuid:campaign_id>/delete/", campaigns.campaign_delete, name="campaign_delete"),
+    path(org + "assets/", assets.asset_list, name="assets"),
+    path(org + "assets/upload/", assets.asset_upload, name="asset_upload"),
+    path(org + "assets/<uuid:asset_id>/", assets.asset_edit, name="asset_edit"),
+    path(org + "assets/<uuid:asset_id>/file/", assets.asset_file, name="asset_file"),
+    path(org + "content-policy/", policy.content_policy, name="content_policy"),
+]
