@@ -12,6 +12,7 @@ class PostStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     PUBLISHED = "published", _("Published")
     FAILED = "failed", _("Failed")
+    REJECTED = "rejected", _("Rejected")
 
 
 EDITABLE_STATUSES = frozenset({PostStatus.DRAFT, PostStatus.CHANGES_REQUESTED})
@@ -26,3 +27,26 @@ class BudgetCategory(models.TextChoices):
 class AssetKind(models.TextChoices):
     IMAGE = "image", _("Image")
     VIDEO = "video", _("Video")
+
+
+# Editing a post in these states withdraws it from approval: it goes back to draft and needs a new round.
+REOPENED_BY_EDIT = frozenset({PostStatus.IN_REVIEW, PostStatus.APPROVED, PostStatus.SCHEDULED})
+
+
+class ApprovalRule(models.TextChoices):
+    ANY = "any", _("Any one approver")
+    ALL = "all", _("All approvers")
+
+
+class ApprovalRoundStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    APPROVED = "approved", _("Approved")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn by an edit")
+
+
+class ApprovalVerdict(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REQUEST_CHANGES = "request_changes", _("Request changes")
+    REJECT = "reject", _("Reject")

@@ -18,8 +18,15 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from flokk.channels.networks import Network
-from flokk.content.choices import BudgetCategory
+from flokk.content.choices import ApprovalRoundStatus, ApprovalVerdict, BudgetCategory
 from flokk.content.models import Asset, Campaign, Post
+from flokk.content.services.approval import (
+    ApprovalConflict,
+    approve_step,
+    reject,
+    request_changes,
+    submit_for_approval,
+)
 from flokk.content.services.assets import upload_asset
 from flokk.content.services.campaigns import (
     BudgetLineInput,
@@ -31,7 +38,7 @@ from flokk.content.services.campaigns import (
 from flokk.content.services.checks import Check
 from flokk.content.services.posts import PostInput, VariantInput, create_post, post_checks
 from flokk.content.services.scheduling import local_to_utc
-from flokk.core.api import Error
+from flokk.core.api import Error, ErrorBody
 from flokk.teams.api.common import TEXT_PATTERN, OrgSlug
 from flokk.teams.permissions import api_access
 
@@ -59,9 +66,30 @@ class VariantOut(Schema):
     checks: list[CheckOut]
 
 
+class DecisionOut(Schema):
+    step: int
+    step_name: str
+    verdict: ApprovalVerdict
+    approver_id: uuid.UUID | None
+    external_approver: str
+    comment: str
+    created_at: dt.datetime
+
+
+class ApprovalOut(Schema):
+    round_id: uuid.UUID
+    status: ApprovalRoundStatus
+    current_step: int | None
+    current_step_name: str | None
+    steps: list[str]
+    four_eyes: bool
+    decisions: list[DecisionOut]
+
+
 class PostOut(Schema):
     id: uuid.UUID
     status: str
+    approval: ApprovalOut | None = None
     objective: str
     campaign_id: uuid.UUID | None
     content_type: str
@@ -156,11 +184,40 @@ def _checks_out(checks: list[Check]) -> list[CheckOut]:
     return [CheckOut(code=c.code, level=c.level, message=c.message) for c in checks]
 
 
+def approval_out(post: Post) -> ApprovalOut | None:
+    round_ = post.approval_rounds.order_by("-created_at").first()
+    if round_ is None:
+        return None
+    names = [step["name"] for step in round_.steps]
+    is_open = round_.status == ApprovalRoundStatus.OPEN
+    return ApprovalOut(
+        round_id=round_.pk,
+        status=ApprovalRoundStatus(round_.status),
+        current_step=round_.current_step if is_open else None,
+        current_step_name=names[round_.current_step] if is_open and names else None,
+        steps=names,
+        four_eyes=round_.four_eyes,
+        decisions=[
+            DecisionOut(
+                step=d.step,
+                step_name=names[d.step] if d.step < len(names) else "",
+                verdict=ApprovalVerdict(d.verdict),
+                approver_id=d.approver_id,
+                external_approver=d.external_label,
+                comment=d.comment,
+                created_at=d.created_at,
+            )
+            for d in round_.decisions.all()
+        ],
+    )
+
+
 def post_out(post: Post) -> PostOut:
     checks = post_checks(post)
     return PostOut(
         id=post.pk,
         status=post.status,
+        approval=approval_out(post),
         objective=post.objective,
         campaign_id=post.campaign_id,
         content_type=post.content_type,
@@ -317,6 +374,94 @@ def get_post(request: HttpRequest, org: OrgSlug, post_id: uuid.UUID) -> PostOut:
     access = api_access(request, org, "production.view")
     post = get_object_or_404(Post.objects.for_org(access.organization).with_details(), pk=post_id)
     return post_out(post)
+
+
+# --- approval ---------------------------------------------------------------------------------------
+TRANSITION: dict[int, Any] = {**WRITE, 409: Error}
+
+
+class CommentIn(Schema):
+    comment: str = Field(..., min_length=1, max_length=5000)
+
+
+class OptionalCommentIn(Schema):
+    comment: str = Field("", max_length=5000)
+
+
+def _conflict(error: ApprovalConflict) -> Status[Error]:
+    return Status(409, Error(error=ErrorBody(code=error.code, message=error.message)))
+
+
+def _reloaded(post: Post) -> PostOut:
+    return post_out(Post.objects.with_details().get(pk=post.pk))
+
+
+@router.post(
+    "/orgs/{org}/posts/{post_id}/submit",
+    response={200: PostOut, **TRANSITION},
+    summary="Submit a post for approval (check errors block it with 422)",
+    operation_id="flokk_content_api_submit_post",
+)
+def submit_post_endpoint(request: HttpRequest, org: OrgSlug, post_id: uuid.UUID) -> Any:
+    access = api_access(request, org, "production.work")
+    post = get_object_or_404(Post.objects.for_org(access.organization), pk=post_id)
+    try:
+        submit_for_approval(post, actor=access.user)
+    except ApprovalConflict as error:
+        return _conflict(error)
+    return _reloaded(post)
+
+
+@router.post(
+    "/orgs/{org}/posts/{post_id}/approve",
+    response={200: PostOut, **TRANSITION},
+    summary="Approve the current approval step",
+    operation_id="flokk_content_api_approve_post",
+)
+def approve_post_endpoint(
+    request: HttpRequest, org: OrgSlug, post_id: uuid.UUID, payload: OptionalCommentIn | None = None
+) -> Any:
+    access = api_access(request, org, "production.view")
+    post = get_object_or_404(Post.objects.for_org(access.organization), pk=post_id)
+    try:
+        approve_step(post, actor=access.user, comment=payload.comment if payload else "")
+    except ApprovalConflict as error:
+        return _conflict(error)
+    return _reloaded(post)
+
+
+@router.post(
+    "/orgs/{org}/posts/{post_id}/request-changes",
+    response={200: PostOut, **TRANSITION},
+    summary="Send the post back to its author with a comment",
+    operation_id="flokk_content_api_request_changes",
+)
+def request_changes_endpoint(
+    request: HttpRequest, org: OrgSlug, post_id: uuid.UUID, payload: CommentIn
+) -> Any:
+    access = api_access(request, org, "production.view")
+    post = get_object_or_404(Post.objects.for_org(access.organization), pk=post_id)
+    try:
+        request_changes(post, actor=access.user, comment=payload.comment)
+    except ApprovalConflict as error:
+        return _conflict(error)
+    return _reloaded(post)
+
+
+@router.post(
+    "/orgs/{org}/posts/{post_id}/reject",
+    response={200: PostOut, **TRANSITION},
+    summary="Reject the post, with a reason",
+    operation_id="flokk_content_api_reject_post",
+)
+def reject_post_endpoint(request: HttpRequest, org: OrgSlug, post_id: uuid.UUID, payload: CommentIn) -> Any:
+    access = api_access(request, org, "production.view")
+    post = get_object_or_404(Post.objects.for_org(access.organization), pk=post_id)
+    try:
+        reject(post, actor=access.user, comment=payload.comment)
+    except ApprovalConflict as error:
+        return _conflict(error)
+    return _reloaded(post)
 
 
 # --- campaigns --------------------------------------------------------------------------------------

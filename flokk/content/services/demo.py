@@ -9,9 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from flokk.channels.services.accounts import add_sandbox_account
+from flokk.content.choices import ApprovalRule
+from flokk.content.services.approval import set_default_workflow
 from flokk.content.services.campaigns import BudgetLineInput, CampaignInput, create_campaign
 from flokk.content.services.posts import PostInput, VariantInput, create_post
-from flokk.teams.models import Membership, Organization, User
+from flokk.teams.models import Membership, Organization, Role, User
 
 
 def seed_content_demo(organization: Organization) -> None:
@@ -24,6 +26,7 @@ def seed_content_demo(organization: Organization) -> None:
         return
     today = timezone.localdate()
     with transaction.atomic():
+        seed_approval_demo(organization, actor=actor)
         account = add_sandbox_account(
             organization, handle="demo-sandbox", display_name="Demo (sandbox)", actor=actor
         )
@@ -75,3 +78,13 @@ def seed_content_demo(organization: Organization) -> None:
                 ),
                 actor=actor,
             )
+
+
+def seed_approval_demo(organization: Organization, *, actor: User | None) -> None:
+    """The demo workflow: one step, approved by the social media manager role, without four eyes."""
+    role = Role.objects.filter(organization=organization, key="social-media-manager").first()
+    if role is None or organization.approval_workflows.exists():
+        return
+    set_default_workflow(
+        organization, [("Social media manager", role, None, ApprovalRule.ANY)], four_eyes=False, actor=actor
+    )

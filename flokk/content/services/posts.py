@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from flokk.channels.models import Account
 from flokk.content.models import Asset, Campaign, Post, Variant
+from flokk.content.services.approval import reopen_after_edit
 from flokk.content.services.checks import (
     Check,
     MediaInfo,
@@ -161,7 +162,10 @@ def create_post(organization: Organization, data: PostInput, *, actor: User) -> 
 
 
 def update_post(post: Post, data: PostInput, *, actor: User) -> Post:
-    """Change a draft (or a post sent back for changes); stores the next version."""
+    """Change a draft (or a post sent back for changes); stores the next version.
+
+    Editing a post in review, approved or scheduled sends it back to draft (a new approval round follows).
+    """
     if not post.is_editable():
         raise ValidationError(
             _("This post is %(status)s and can no longer be edited.") % {"status": post.get_status_display()},
@@ -171,6 +175,7 @@ def update_post(post: Post, data: PostInput, *, actor: User) -> Post:
     accounts, campaign = _resolve(organization, data)
     networks = sorted({account.network for account in accounts})
     with transaction.atomic():
+        reopen_after_edit(post, actor=actor)
         post.objective = data.objective.strip()
         post.campaign = campaign
         post.content_type = data.content_type.strip()

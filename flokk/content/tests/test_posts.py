@@ -219,8 +219,9 @@ def test_live_check_reports_per_network(demo, writer, accounts, client_for):
 
 
 def test_non_editable_post_cannot_be_changed(demo, writer, accounts):
+    # Approved and scheduled posts go back to draft when edited (test_approval); published ones stay put.
     post = create_post(demo, PostInput(account_ids=[accounts["sandbox"].pk], text="x"), actor=writer)
-    Post.objects.filter(pk=post.pk).update(status="approved")
+    Post.objects.filter(pk=post.pk).update(status="published")
     post.refresh_from_db()
     with pytest.raises(ValidationError):
         update_post(post, PostInput(account_ids=[accounts["sandbox"].pk], text="y"), actor=writer)

@@ -19,6 +19,7 @@ from flokk.content.services.checks import Check, VariantDraft
 from flokk.content.services.posts import check_drafts, create_post, draft_of, post_checks, update_post
 from flokk.content.services.scheduling import require_future
 from flokk.content.services.versions import as_text, diff_html
+from flokk.content.views.approval import approval_context
 from flokk.core.rendering import render_page
 from flokk.teams.permissions import OrgRequest, org_permission
 
@@ -128,7 +129,8 @@ def post_detail(request: OrgRequest, post_id: str) -> HttpResponse:
     panels = _panels([draft_of(v) for v in variants], post_checks(post))
     for panel, variant in zip(panels, variants, strict=True):
         panel["assets"] = list(variant.assets.all())
-    return render_page(request, "content/pages/post_detail.html", {"post": post, "panels": panels})
+    context = {"post": post, "panels": panels, **approval_context(request, post)}
+    return render_page(request, "content/pages/post_detail.html", context)
 
 
 @org_permission("production.view")
