@@ -50,3 +50,25 @@ class ApprovalVerdict(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REQUEST_CHANGES = "request_changes", _("Request changes")
     REJECT = "reject", _("Reject")
+
+
+class BriefStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ORDERED = "ordered", _("Ordered")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class TaskKind(models.TextChoices):
+    COPY = "copy", _("Copy")
+    DESIGN = "design", _("Design")
+    VIDEO = "video", _("Video")
+    PHOTO = "photo", _("Photo")
+    OTHER = "other", _("Other")
+
+
+class TaskStatus(models.TextChoices):
+    TODO = "todo", _("To do")
+    DOING = "doing", _("Doing")
+    REVIEW = "review", _("Review")
+    DONE = "done", _("Done")
