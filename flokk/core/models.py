@@ -99,3 +99,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} → {self.recipient_id}"
+
+
+class PeriodicJobRun(models.Model):
+    """When each periodic job may run next; workers claim a run by moving `next_run_at` atomically."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} next at {self.next_run_at:%Y-%m-%d %H:%M:%S}"

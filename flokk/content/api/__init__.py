@@ -13,7 +13,7 @@ from flokk.content.api.common import router
 
 # Registration order is the order of the paths in the OpenAPI schema, so these stay in this order.
 # isort: off
-from flokk.content.api import posts, approval, campaigns, assets
+from flokk.content.api import posts, approval, campaigns, assets, briefs, calendar
 # isort: on
 
-__all__ = ["approval", "assets", "campaigns", "posts", "router"]
+__all__ = ["approval", "assets", "briefs", "calendar", "campaigns", "posts", "router"]

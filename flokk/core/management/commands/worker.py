@@ -1,4 +1,4 @@
-"""`flokk worker`: runs background tasks (django-tasks-db) and reports a heartbeat."""
+"""`flokk worker`: runs background tasks (django-tasks-db) and periodic jobs, and reports a heartbeat."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from flokk.core.periodic import start_scheduler
 from flokk.core.worker import default_worker_id, start_heartbeat
 
 
 class Command(BaseCommand):
-    help = "Run the background worker (all queues) with a heartbeat for /healthz."
+    help = "Run the background worker (all queues and periodic jobs) with a heartbeat for /healthz."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         worker_id = default_worker_id()
         stop = threading.Event()
         start_heartbeat(worker_id, stop)
+        start_scheduler(stop)
         try:
             call_command(
                 "db_worker",

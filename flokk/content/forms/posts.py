@@ -1,9 +1,8 @@
-"""Forms of the content pages. They parse input; the services decide."""
+"""The post form (text, accounts, per-network overrides) and the bridge from service errors to forms."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,15 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from flokk.channels.models import Account
 from flokk.channels.networks import Network
-from flokk.content.choices import BudgetCategory
 from flokk.content.models import Asset, Campaign, Post
-from flokk.content.services.campaigns import BudgetLineInput, CampaignInput
 from flokk.content.services.checks import MediaInfo, VariantDraft, clean_hashtags
 from flokk.content.services.posts import PostInput, VariantInput, media_info
 from flokk.content.services.scheduling import parse_local
 from flokk.teams.models import Organization
-
-BUDGET_ROWS = 3
 
 
 class PostForm(forms.Form):
@@ -163,98 +158,3 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     for name, errors in error.error_dict.items():
         field = aliases.get(name, name.replace(".", "_"))
         form.add_error(field if field in form.fields else None, errors)
-
-
-class CampaignForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=150)
-    theme = forms.CharField(label=_("Theme"), max_length=150, required=False)
-    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    objective = forms.CharField(
-        label=_("Objective"),
-        max_length=300,
-        required=False,
-        help_text=_("The goal this campaign serves (linking to strategy goals comes later)."),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for n in range(BUDGET_ROWS):
-            self.fields[f"budget_{n}_category"] = forms.ChoiceField(
-                label=_("Category"), choices=[("", "—"), *BudgetCategory.choices], required=False
-            )
-            self.fields[f"budget_{n}_amount"] = forms.DecimalField(
-                label=_("Planned amount"), max_digits=12, decimal_places=2, min_value=0, required=False
-            )
-            self.fields[f"budget_{n}_currency"] = forms.CharField(
-                label=_("Currency"), max_length=3, initial="SEK", required=False
-            )
-            self.fields[f"budget_{n}_note"] = forms.CharField(label=_("Note"), max_length=300, required=False)
-
-    def budget_rows(self) -> list[list[forms.BoundField]]:
-        return [
-            [self[f"budget_{n}_{name}"] for name in ("category", "amount", "currency", "note")]
-            for n in range(BUDGET_ROWS)
-        ]
-
-    def to_input(self) -> CampaignInput:
-        data = self.cleaned_data
-        lines = [
-            BudgetLineInput(
-                category=data[f"budget_{n}_category"],
-                planned_amount=data[f"budget_{n}_amount"] or Decimal(0),
-                currency=data[f"budget_{n}_currency"] or "SEK",
-                note=data[f"budget_{n}_note"],
-            )
-            for n in range(BUDGET_ROWS)
-            if data.get(f"budget_{n}_category")
-        ]
-        return CampaignInput(
-            name=data["name"],
-            theme=data["theme"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            description=data["description"],
-            objective=data["objective"],
-            budget_lines=lines,
-        )
-
-    @classmethod
-    def initial_for(cls, campaign: Campaign) -> dict[str, Any]:
-        initial: dict[str, Any] = {
-            "name": campaign.name,
-            "theme": campaign.theme,
-            "starts_on": campaign.starts_on,
-            "ends_on": campaign.ends_on,
-            "description": campaign.description,
-            "objective": campaign.objective,
-        }
-        for n, line in enumerate(list(campaign.budget_lines.all())[:BUDGET_ROWS]):
-            initial.update(
-                {
-                    f"budget_{n}_category": line.category,
-                    f"budget_{n}_amount": line.planned_amount,
-                    f"budget_{n}_currency": line.currency,
-                    f"budget_{n}_note": line.note,
-                }
-            )
-        return initial
-
-
-class AssetUploadForm(forms.Form):
-    file = forms.FileField(label=_("File"))
-    alt_text = forms.CharField(
-        label=_("Alt text"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    tags = forms.CharField(label=_("Tags"), max_length=500, required=False, help_text=_("Comma separated."))
-    usage_rights = forms.CharField(label=_("Usage rights"), max_length=500, required=False)
-    rights_expire_on = forms.DateField(
-        label=_("Rights expire on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-
-class AssetEditForm(AssetUploadForm):
-    file = None  # type: ignore[assignment]

@@ -1,0 +1,1 @@
+"""Briefs and production tasks (being written)."""
