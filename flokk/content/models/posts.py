@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from flokk.channels.networks import Network
@@ -59,6 +60,9 @@ class Post(TimeStampedModel):
         first = next((v for v in self.variants.all()), None)
         text = first.text if first else ""
         return (text[:60] + "…") if len(text) > 60 else (text or str(_("(empty post)")))
+
+    def get_absolute_url(self) -> str:
+        return reverse("content:post_detail", kwargs={"org": self.organization.slug, "post_id": self.pk})
 
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES or self.edit_sends_back()

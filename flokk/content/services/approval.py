@@ -276,6 +276,7 @@ def _finish(post: Post, round_: ApprovalRound, actor: User | None) -> None:
         [post.created_by] if post.created_by else [],
         organization=post.organization,
         action="content.post.approved",
+        url=post.get_absolute_url(),
         message=lambda: _("Your post was approved."),
     )
 
@@ -294,6 +295,7 @@ def _open_step(post: Post, round_: ApprovalRound) -> None:
         eligible_approvers(round_),
         organization=post.organization,
         action="content.approval.step_opened",
+        url=post.get_absolute_url(),
         message=lambda: _("A post waits for your approval: %(step)s") % {"step": name},
     )
 
@@ -400,6 +402,7 @@ def _decide(
                 author,
                 organization=post.organization,
                 action="content.post.changes_requested",
+                url=post.get_absolute_url(),
                 message=lambda: _("Changes were requested on your post."),
             )
         elif verdict == ApprovalVerdict.REJECT:
@@ -412,6 +415,7 @@ def _decide(
                 author,
                 organization=post.organization,
                 action="content.post.rejected",
+                url=post.get_absolute_url(),
                 message=lambda: _("Your post was rejected."),
             )
         else:

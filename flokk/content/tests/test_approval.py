@@ -257,7 +257,9 @@ def test_steps_run_in_order_and_notify_each_steps_approvers(
         approve_step(post, actor=head)
     post.refresh_from_db()
     assert post.status == PostStatus.APPROVED
-    assert Notification.objects.filter(recipient=writer, action="content.post.approved").exists()
+    approved = Notification.objects.get(recipient=writer, action="content.post.approved")
+    # The notification leads to the post itself.
+    assert approved.url == f"/o/{demo.slug}/posts/{post.pk}/"
 
 
 @pytest.mark.parametrize(
