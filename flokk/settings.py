@@ -36,6 +36,13 @@ if PRODUCTION:
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ENV=production needs DJANGO_ALLOWED_HOSTS (comma-separated).")
+    # Network credentials are encrypted with these keys (channels/vault.py); never derived in production.
+    FLOKK_VAULT_KEYS = os.environ.get("FLOKK_VAULT_KEYS", "")
+    if not FLOKK_VAULT_KEYS.strip():
+        raise ImproperlyConfigured(
+            "DJANGO_ENV=production needs FLOKK_VAULT_KEYS (comma-separated Fernet keys; create one with "
+            "`flokk vault_key`)."
+        )
     DEBUG = False
 else:
     # A fixed development key: local data only, never used when DJANGO_ENV=production.
@@ -44,6 +51,7 @@ else:
     )
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or ["127.0.0.1", "localhost", "[::1]", "testserver"]
     DEBUG = env_bool("DJANGO_DEBUG", True)
+    FLOKK_VAULT_KEYS = os.environ.get("FLOKK_VAULT_KEYS", "")  # empty: a key derived from SECRET_KEY
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 

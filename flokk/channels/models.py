@@ -24,8 +24,9 @@ class AccountQuerySet(models.QuerySet["Account"]):
 class Account(TimeStampedModel):
     """One account on one network that the organization publishes to.
 
-    Only sandbox accounts can be added for now: the sandbox network publishes nothing anywhere, so the
-    whole flow can be tried without real credentials. Real connectors arrive with publishing.
+    The sandbox network publishes nothing anywhere, so the whole flow can be tried without credentials;
+    real networks are reached through their connector (`flokk.channels.connectors`). Credentials are stored
+    encrypted (`flokk.channels.vault`) and never shown again after saving.
     """
 
     organization = models.ForeignKey("teams.Organization", on_delete=models.CASCADE, related_name="accounts")
@@ -34,6 +35,21 @@ class Account(TimeStampedModel):
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=AccountStatus.choices, default=AccountStatus.CONNECTED
+    )
+    # Where the account lives (a Bluesky PDS or Mastodon instance; blank: the network's one API) and who it
+    # is there (a DID, a numeric id): the handle can change, the remote id does not.
+    service_url = models.URLField(_("service URL"), max_length=300, blank=True)
+    remote_id = models.CharField(_("remote id"), max_length=300, blank=True)
+    credentials = models.TextField(blank=True, editable=False)
+    credentials_expire_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    # The account's own crisis switch: while set, nothing is published to it.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(_("pause reason"), max_length=500, blank=True)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

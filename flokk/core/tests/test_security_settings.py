@@ -10,11 +10,12 @@ PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "DJANGO_SECRET_KEY": "k" * 20 + "-a-production-secret-from-the-environment-0123456789",
     "DJANGO_ALLOWED_HOSTS": "flokk.example.org",
+    "FLOKK_VAULT_KEYS": "uJ7dd7I5bx3nQnqmQ5Uhd3wR8sGjvVf2kqzY2ZJYl2c=",
 }
 
 
 def flokk(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FLOKK_"))}
     return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "flokk", *args],
         env={**clean, **env},
@@ -34,6 +35,13 @@ def test_production_refuses_to_start_without_allowed_hosts():
     result = flokk("check", DJANGO_ENV="production", DJANGO_SECRET_KEY=PRODUCTION_ENV["DJANGO_SECRET_KEY"])
     assert result.returncode != 0
     assert "DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_refuses_to_start_without_vault_keys():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "FLOKK_VAULT_KEYS"}
+    result = flokk("check", **env)
+    assert result.returncode != 0
+    assert "FLOKK_VAULT_KEYS" in result.stderr
 
 
 def test_deploy_check_is_clean_with_production_settings():

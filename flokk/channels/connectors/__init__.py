@@ -1,0 +1,26 @@
+"""The connector registry: one explicit entry per network, each a package under this folder.
+
+`connector_for(account_ref, credentials)` is how the rest of Flokk reaches a network.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flokk.channels.connectors.base import AccountRef, Connector, ConnectorError
+from flokk.channels.connectors.sandbox import SandboxConnector
+
+REGISTRY: dict[str, type[Connector]] = {
+    SandboxConnector.network: SandboxConnector,
+}
+
+
+def connector_class(network: str) -> type[Connector]:
+    try:
+        return REGISTRY[network]
+    except KeyError:
+        raise ConnectorError(f"No connector for the network {network!r}.", permanent=True) from None
+
+
+def connector_for(account: AccountRef, credentials: dict[str, Any]) -> Connector:
+    return connector_class(account.network)(account, credentials)

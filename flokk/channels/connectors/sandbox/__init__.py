@@ -1,0 +1,3 @@
+from flokk.channels.connectors.sandbox.connector import SandboxConnector
+
+__all__ = ["SandboxConnector"]

@@ -1,0 +1,46 @@
+"""The sandbox network: publishing succeeds at once and goes nowhere, so the demo shows the whole flow.
+
+What it "published" is kept in memory per process, keyed by idempotency key, so reconciliation behaves as on a
+real network (an attempt whose outcome was lost is found again, never published twice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import ClassVar
+
+from flokk.channels.connectors.base import Capabilities, Connector, Identity, Publication, Published
+from flokk.channels.networks import Network
+
+_PUBLISHED: dict[str, Published] = {}
+
+
+class SandboxConnector(Connector):
+    network: ClassVar[str] = Network.SANDBOX
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        publish_text=True, publish_images=True, publish_video=True, publish_link=True, delete=True
+    )
+
+    async def verify(self) -> Identity:
+        return Identity(remote_id=f"sandbox:{self.account.handle}", handle=self.account.handle)
+
+    async def publish(self, publication: Publication) -> Published:
+        existing = _PUBLISHED.get(publication.idempotency_key)
+        if existing is not None:
+            return existing
+        digest = hashlib.sha256(publication.idempotency_key.encode()).hexdigest()[:16]
+        published = Published(
+            remote_id=f"sandbox:{self.account.handle}/{digest}",
+            published_at=dt.datetime.now(dt.UTC),
+        )
+        _PUBLISHED[publication.idempotency_key] = published
+        return published
+
+    async def find_published(self, publication: Publication, since: dt.datetime) -> Published | None:
+        return _PUBLISHED.get(publication.idempotency_key)
+
+    async def delete(self, remote_id: str) -> None:
+        for key, published in list(_PUBLISHED.items()):
+            if published.remote_id == remote_id:
+                del _PUBLISHED[key]
