@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "flokk.strategy",
     "flokk.channels",
     "flokk.content",
+    "flokk.publishing",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,12 @@ if os.environ.get("REDIS_URL"):
     }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Publishing: how often an idle worker looks for due posts, and how long a worker may hold a delivery
+# before another one takes it over (reconciling with the network first). Keep the lease well above the
+# connectors' 30 s call timeout.
+FLOKK_PUBLISH_POLL_SECONDS = float(os.environ.get("FLOKK_PUBLISH_POLL_SECONDS", "1"))
+FLOKK_PUBLISH_LEASE_SECONDS = float(os.environ.get("FLOKK_PUBLISH_LEASE_SECONDS", "120"))
 
 # E-mail: printed to the console locally; SMTP (EMAIL_HOST, default localhost) in production or when set.
 if PRODUCTION or os.environ.get("EMAIL_HOST"):

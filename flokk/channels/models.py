@@ -45,6 +45,8 @@ class Account(TimeStampedModel):
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
+    # Set when the network asked us to slow down (HTTP 429): nothing is sent to the account before then.
+    rate_limited_until = models.DateTimeField(null=True, blank=True)
     # The account's own crisis switch: while set, nothing is published to it.
     paused_at = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(_("pause reason"), max_length=500, blank=True)

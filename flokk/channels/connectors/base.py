@@ -9,7 +9,9 @@ Contract of `publish`: it performs exactly one attempt. It never retries on its 
 after reconciling an unknown outcome with `find_published`), it carries `Publication.idempotency_key` to the
 network when the network supports one (Mastodon's `Idempotency-Key`), and it raises `ConnectorError` with
 `permanent=True` for what no retry can fix (bad credentials, media the network refuses), `needs_reconnect`
-when the credentials are expired or revoked, and `retry_after` when the network asks to slow down.
+when the credentials are expired or revoked, `retry_after` when the network asks to slow down, and
+`outcome_unknown=True` when the request may have reached the network (a timeout after sending, a dropped
+connection): the engine then asks the network with `find_published` before it tries again.
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ class ConnectorError(Exception):
         retry_after: float | None = None,
         status_code: int | None = None,
         raw: str = "",
+        outcome_unknown: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -111,6 +114,7 @@ class ConnectorError(Exception):
         self.retry_after = retry_after
         self.status_code = status_code
         self.raw = raw[:4000]
+        self.outcome_unknown = outcome_unknown and not self.permanent
 
 
 class Connector:

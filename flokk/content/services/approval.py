@@ -18,6 +18,7 @@ from typing import Any
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flokk.content.choices import (
@@ -263,7 +264,10 @@ def _locked(post: Post) -> Post:
 def _finish(post: Post, round_: ApprovalRound, actor: User | None) -> None:
     round_.status = ApprovalRoundStatus.APPROVED
     round_.save(update_fields=["status", "updated_at"])
-    post.status = PostStatus.SCHEDULED if post.scheduled_at is not None else PostStatus.APPROVED
+    # A time that passed while the post waited for approval is not used: publishing hours late, unasked,
+    # can do harm ("good morning" at midnight). The post waits as approved for a new time or "publish now".
+    missed = post.scheduled_at is not None and post.scheduled_at <= timezone.now()
+    post.status = PostStatus.SCHEDULED if post.scheduled_at and not missed else PostStatus.APPROVED
     post.save(update_fields=["status", "updated_at"])
     record(
         "content.post.approved",
@@ -277,7 +281,11 @@ def _finish(post: Post, round_: ApprovalRound, actor: User | None) -> None:
         organization=post.organization,
         action="content.post.approved",
         url=post.get_absolute_url(),
-        message=lambda: _("Your post was approved."),
+        message=(
+            (lambda: _("Your post was approved, but its time has passed: choose a new time."))
+            if missed
+            else (lambda: _("Your post was approved."))
+        ),
     )
 
 

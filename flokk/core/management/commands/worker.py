@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 from flokk.core.periodic import start_scheduler
 from flokk.core.worker import default_worker_id, start_heartbeat
+from flokk.publishing.dispatcher import start_dispatcher
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         start_heartbeat(worker_id, stop)
         start_scheduler(stop)
+        start_dispatcher(worker_id, stop)
         try:
             call_command(
                 "db_worker",
