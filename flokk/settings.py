@@ -166,6 +166,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Publishing: how often an idle worker looks for due posts, and how long a worker may hold a delivery
 # before another one takes it over (reconciling with the network first). Keep the lease well above the
 # connectors' 30 s call timeout.
+# Where people reach this Flokk: OAuth callbacks, links in e-mails and calendar feeds are built from it.
+FLOKK_PUBLIC_URL = os.environ.get("FLOKK_PUBLIC_URL", "http://127.0.0.1:8000")
 FLOKK_PUBLISH_POLL_SECONDS = float(os.environ.get("FLOKK_PUBLISH_POLL_SECONDS", "1"))
 FLOKK_PUBLISH_LEASE_SECONDS = float(os.environ.get("FLOKK_PUBLISH_LEASE_SECONDS", "120"))
 

@@ -73,3 +73,60 @@ class Account(TimeStampedModel):
     @property
     def is_sandbox(self) -> bool:
         return self.network == Network.SANDBOX
+
+
+class NetworkAppQuerySet(models.QuerySet["NetworkApp"]):
+    def for_org(self, organization: Organization) -> NetworkAppQuerySet:
+        return self.filter(organization=organization)
+
+
+class NetworkApp(TimeStampedModel):
+    """The organization's own app registration on a network (OAuth client id and secret).
+
+    Facebook/Instagram, LinkedIn and X are connected with the organization's own app; Mastodon registers
+    an app per instance by itself, so `instance_url` tells its rows apart. The secret is sealed in the vault.
+    `options` holds network options such as LinkedIn's `linkedin_version` (YYYYMM).
+    """
+
+    organization = models.ForeignKey(
+        "teams.Organization", on_delete=models.CASCADE, related_name="network_apps"
+    )
+    network = models.CharField(_("network"), max_length=20, choices=Network.choices)
+    instance_url = models.URLField(_("instance URL"), max_length=300, blank=True)
+    client_id = models.CharField(_("client id"), max_length=300)
+    client_secret = models.TextField(blank=True, editable=False)
+    options = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = NetworkAppQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["network", "instance_url"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "network", "instance_url"], name="network_app_unique_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_network_display()} {self.instance_url}".strip()
+
+
+class OAuthState(TimeStampedModel):
+    """A pending OAuth authorization: the `state` we sent (hashed), the PKCE verifier, who started it."""
+
+    organization = models.ForeignKey("teams.Organization", on_delete=models.CASCADE, related_name="+")
+    app = models.ForeignKey(NetworkApp, on_delete=models.CASCADE, related_name="+")
+    state_hash = models.CharField(max_length=64, unique=True)
+    code_verifier = models.TextField(editable=False)  # sealed in the vault
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"oauth {self.app_id} by {self.started_by_id}"

@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from flokk.channels.connectors import connector_for
 from flokk.channels.connectors.base import Connector, ConnectorError, Published
@@ -26,6 +27,8 @@ class Result:
     published: Published | None  # set when published, or found by reconciliation
     error: ConnectorError | None
     finished_at: dt.datetime
+    # Credentials the connector refreshed during the call, to store for the account.
+    updated_credentials: dict[str, Any] | None = None
 
 
 async def _run_one(
@@ -52,7 +55,13 @@ async def _run_one(
                 raw=repr(failure)[:2000],
                 outcome_unknown=not job.reconcile,
             )
-    return Result(job=job, published=published, error=error, finished_at=dt.datetime.now(dt.UTC))
+    return Result(
+        job=job,
+        published=published,
+        error=error,
+        finished_at=dt.datetime.now(dt.UTC),
+        updated_credentials=connector.updated_credentials,
+    )
 
 
 async def run_jobs(jobs: list[Job]) -> list[Result]:
@@ -66,7 +75,7 @@ async def run_jobs(jobs: list[Job]) -> list[Result]:
         key = job.account.id
         if key not in connectors:
             try:
-                connectors[key] = connector_for(job.account, job.credentials)
+                connectors[key] = connector_for(job.account, job.credentials, job.app)
             except ConnectorError as error:
                 failed.append(
                     Result(job=job, published=None, error=error, finished_at=dt.datetime.now(dt.UTC))

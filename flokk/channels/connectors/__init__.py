@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flokk.channels.connectors.base import AccountRef, Connector, ConnectorError
+from flokk.channels.connectors.base import AccountRef, Connector, ConnectorError, OAuthApp
+from flokk.channels.connectors.bluesky import BlueskyConnector
 from flokk.channels.connectors.sandbox import SandboxConnector
 
 REGISTRY: dict[str, type[Connector]] = {
     SandboxConnector.network: SandboxConnector,
+    BlueskyConnector.network: BlueskyConnector,
 }
 
 
@@ -22,5 +24,5 @@ def connector_class(network: str) -> type[Connector]:
         raise ConnectorError(f"No connector for the network {network!r}.", permanent=True) from None
 
 
-def connector_for(account: AccountRef, credentials: dict[str, Any]) -> Connector:
-    return connector_class(account.network)(account, credentials)
+def connector_for(account: AccountRef, credentials: dict[str, Any], app: OAuthApp | None = None) -> Connector:
+    return connector_class(account.network)(account, credentials, app)

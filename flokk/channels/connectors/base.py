@@ -117,17 +117,35 @@ class ConnectorError(Exception):
         self.outcome_unknown = outcome_unknown and not self.permanent
 
 
+@dataclass(frozen=True)
+class OAuthApp:
+    """The organization's app on a network, decrypted, as a connector needs it for OAuth."""
+
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+    # The API's base URL: the Mastodon instance, or a loopback fake in tests; blank = the network's own.
+    base_url: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
 class Connector:
-    """Base of all connectors. Subclasses set `network`, `capabilities` and implement what they offer."""
+    """Base of all connectors. Subclasses set `network`, `capabilities` and implement what they offer.
+
+    OAuth networks also implement the three class/instance methods at the end. A connector that refreshes
+    its tokens during a call puts the new credentials in `updated_credentials`; the engine stores them.
+    """
 
     network: ClassVar[str]
     capabilities: ClassVar[Capabilities] = Capabilities()
     # Calls at once per account, and a floor between calls, so one busy account cannot trip a rate limit.
     max_concurrency_per_account: ClassVar[int] = 4
 
-    def __init__(self, account: AccountRef, credentials: dict[str, Any]) -> None:
+    def __init__(self, account: AccountRef, credentials: dict[str, Any], app: OAuthApp | None = None) -> None:
         self.account = account
         self.credentials = credentials
+        self.app = app
+        self.updated_credentials: dict[str, Any] | None = None
 
     async def verify(self) -> Identity:
         """Check the credentials with the network; raise `ConnectorError` if they do not work."""
@@ -150,3 +168,15 @@ class Connector:
 
     async def aclose(self) -> None:
         """Release connections; called once the engine is done with the connector."""
+
+    # --- OAuth networks ----------------------------------------------------------------------------
+    @classmethod
+    def authorization_url(cls, app: OAuthApp, *, state: str, code_challenge: str) -> str:
+        """Where to send the person to grant access (PKCE S256 `code_challenge` where supported)."""
+        raise NotImplementedError
+
+    @classmethod
+    async def exchange_code(cls, app: OAuthApp, *, code: str, code_verifier: str) -> list[Identity]:
+        """Trade the callback's code for tokens; one Identity per account the grant reaches (a person
+        may manage several Facebook Pages: the organization picks which to connect)."""
+        raise NotImplementedError

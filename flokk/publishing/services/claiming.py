@@ -11,13 +11,17 @@ from django.db import transaction
 from django.db.models import Q, QuerySet, Subquery
 
 from flokk.channels.choices import AccountStatus
-from flokk.channels.connectors.base import AccountRef, MediaItem, Publication
+from flokk.channels.connectors.base import AccountRef, MediaItem, OAuthApp, Publication
 from flokk.channels.models import Account
+from flokk.channels.services.apps import oauth_app_for
 from flokk.channels.services.credentials import read_credentials
 from flokk.content.choices import PostStatus
 from flokk.content.models import Variant
 from flokk.publishing.choices import DeliveryStatus
 from flokk.publishing.models import Delivery, DeliveryAttempt, PublishingPause
+
+# Networks whose connectors need the organization's app (to refresh tokens).
+OAUTH_NETWORKS = frozenset({"mastodon", "facebook", "instagram", "linkedin", "x"})
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Job:
     attempt_id: uuid.UUID
     account: AccountRef
     credentials: dict[str, Any]
+    app: OAuthApp | None
     publication: Publication
     reconcile: bool
     since: dt.datetime
@@ -133,17 +138,20 @@ def claim_jobs(now: dt.datetime, *, worker: str, limit: int, lease: dt.timedelta
         DeliveryAttempt.objects.bulk_create(attempts, batch_size=500)
         Delivery.objects.bulk_update(claimed, ["attempt_count"], batch_size=500)
     credentials: dict[uuid.UUID, dict[str, Any]] = {}
+    apps: dict[uuid.UUID, OAuthApp | None] = {}
     jobs = []
     for delivery, attempt in zip(claimed, attempts, strict=True):
         account = delivery.account
         if account.pk not in credentials:
             credentials[account.pk] = read_credentials(account)
+            apps[account.pk] = oauth_app_for(account) if account.network in OAUTH_NETWORKS else None
         jobs.append(
             Job(
                 delivery_id=delivery.pk,
                 attempt_id=attempt.pk,
                 account=account_ref(account),
                 credentials=credentials[account.pk],
+                app=apps[account.pk],
                 publication=publication_of(delivery),
                 reconcile=delivery.reconcile_first,
                 since=delivery.due_at - dt.timedelta(minutes=5),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from flokk.channels.models import Account
 from flokk.channels.services.health import mark_needs_reconnect
+from flokk.channels.vault import seal
 from flokk.content.choices import PostStatus
 from flokk.content.models import Post
 from flokk.core.audit import audit_entry, record_many
@@ -115,7 +117,10 @@ def record_results(results: list[Result], now: dt.datetime) -> None:
     attempts = DeliveryAttempt.objects.in_bulk([r.job.attempt_id for r in results])
     reconnect: dict[str, str] = {}
     slow_down: dict[str, dt.datetime] = {}
+    refreshed: dict[str, dict[str, Any]] = {}
     for result in results:
+        if result.updated_credentials is not None:
+            refreshed[result.job.account.id] = result.updated_credentials
         delivery, attempt = deliveries[result.job.delivery_id], attempts[result.job.attempt_id]
         _apply(result, delivery, attempt, now)
         delivery.updated_at = attempt.updated_at = now
@@ -127,6 +132,8 @@ def record_results(results: list[Result], now: dt.datetime) -> None:
     with transaction.atomic():
         Delivery.objects.bulk_update(list(deliveries.values()), DELIVERY_FIELDS, batch_size=500)
         DeliveryAttempt.objects.bulk_update(list(attempts.values()), ATTEMPT_FIELDS, batch_size=500)
+        for account_id, secrets in refreshed.items():
+            Account.objects.filter(pk=account_id).update(credentials=seal(secrets))
         for account_id, until in slow_down.items():
             Account.objects.filter(pk=account_id).update(rate_limited_until=until)
         if reconnect:
