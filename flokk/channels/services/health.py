@@ -6,12 +6,16 @@ A brief network error never lands here: only what the network says about the cre
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flokk.channels.choices import AccountStatus
+from flokk.channels.connectors.base import Connector, ConnectorError
 from flokk.channels.models import Account
 from flokk.core.audit import record
 from flokk.core.notifications import notify
@@ -67,3 +71,42 @@ def mark_needs_reconnect(account: Account, *, reason: str) -> bool:
             url=reverse("channels:accounts", kwargs={"org": account.organization.slug}),
         )
     return True
+
+
+async def _verify_all(checks: list[tuple[Account, Connector]]) -> list[ConnectorError | None]:
+    async def verify(connector: Connector) -> ConnectorError | None:
+        try:
+            await connector.verify()
+            return None
+        except ConnectorError as error:
+            return error
+        except Exception as error:  # a malformed answer is a failed check, never a crashed worker
+            return ConnectorError(f"Unexpected answer from the network: {type(error).__name__}")
+        finally:
+            await connector.aclose()
+
+    return list(await asyncio.gather(*(verify(connector) for _, connector in checks)))
+
+
+def check_account_health(now: dt.datetime | None = None) -> dict[str, int]:
+    """Ask each connected account's network whether its credentials still work.
+
+    Only a verdict about the credentials (expired, revoked) flags an account; a network that is down or
+    slow is ignored until the next check. Returns counts for the log.
+    """
+    from flokk.channels.services.connectors import connector_for_account  # imports the connectors
+
+    now = now or timezone.now()
+    accounts = list(
+        Account.objects.filter(status=AccountStatus.CONNECTED)
+        .exclude(network="sandbox")
+        .select_related("organization", "created_by")
+    )
+    checks = [(account, connector_for_account(account)) for account in accounts]
+    errors = asyncio.run(_verify_all(checks)) if checks else []
+    flagged = 0
+    for (account, _connector), error in zip(checks, errors, strict=True):
+        if error is not None and error.needs_reconnect:
+            flagged += mark_needs_reconnect(account, reason=error.message)
+    Account.objects.filter(pk__in=[account.pk for account in accounts]).update(checked_at=now)
+    return {"checked": len(accounts), "needs_reconnect": flagged}

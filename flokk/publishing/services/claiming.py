@@ -13,15 +13,12 @@ from django.db.models import Q, QuerySet, Subquery
 from flokk.channels.choices import AccountStatus
 from flokk.channels.connectors.base import AccountRef, MediaItem, OAuthApp, Publication
 from flokk.channels.models import Account
-from flokk.channels.services.apps import oauth_app_for
+from flokk.channels.services.connectors import account_ref, app_for
 from flokk.channels.services.credentials import read_credentials
 from flokk.content.choices import PostStatus
 from flokk.content.models import Variant
 from flokk.publishing.choices import DeliveryStatus
 from flokk.publishing.models import Delivery, DeliveryAttempt, PublishingPause
-
-# Networks whose connectors need the organization's app (to refresh tokens).
-OAUTH_NETWORKS = frozenset({"mastodon", "facebook", "instagram", "linkedin", "x"})
 
 
 @dataclass(frozen=True)
@@ -57,16 +54,6 @@ def claimable(now: dt.datetime) -> QuerySet[Delivery]:
         .filter(account_id__in=Subquery(usable_accounts), post__status=PostStatus.SCHEDULED)
         .filter(post__scheduled_at__lte=now)
         .exclude(organization_id__in=Subquery(paused_orgs))
-    )
-
-
-def account_ref(account: Account) -> AccountRef:
-    return AccountRef(
-        id=str(account.pk),
-        network=account.network,
-        handle=account.handle,
-        service_url=account.service_url,
-        remote_id=account.remote_id,
     )
 
 
@@ -144,7 +131,7 @@ def claim_jobs(now: dt.datetime, *, worker: str, limit: int, lease: dt.timedelta
         account = delivery.account
         if account.pk not in credentials:
             credentials[account.pk] = read_credentials(account)
-            apps[account.pk] = oauth_app_for(account) if account.network in OAUTH_NETWORKS else None
+            apps[account.pk] = app_for(account)
         jobs.append(
             Job(
                 delivery_id=delivery.pk,
