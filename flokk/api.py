@@ -16,6 +16,8 @@ from ninja.security import HttpBearer
 
 from flokk.channels.api import router as channels_router
 from flokk.content.api import router as content_router
+from flokk.core.errors import Conflict
+from flokk.publishing.api import router as publishing_router
 from flokk.strategy.api import router as strategy_router
 from flokk.teams.api import router as teams_router
 from flokk.teams.services.tokens import authenticate_api_token
@@ -92,6 +94,11 @@ def on_rejected(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return error_response(request, 422, str(code), " ".join(exc.messages), fields)
 
 
+@api.exception_handler(Conflict)
+def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return error_response(request, 409, exc.code, exc.message)
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, "error", str(exc))
@@ -101,3 +108,4 @@ api.add_router("/", teams_router)
 api.add_router("/", strategy_router)
 api.add_router("/", channels_router)
 api.add_router("/", content_router)
+api.add_router("/", publishing_router)

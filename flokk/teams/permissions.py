@@ -5,7 +5,9 @@ Views use `@org_permission(...)`, the API uses `api_access(...)`, tasks and serv
 
 Permission names are `org.member` (any access to the organization), `org.admin` (administer people,
 roles, access and the audit log) and `<area>.<level>` for the nine responsibility areas and the levels
-view < work < approve < manage. An unknown name raises `UnknownPermission`, so a typo fails loudly.
+view < work < approve < manage. A few acts belong to more than one area and have their own name, granted by
+any of the listed area permissions (`COMPOSITE_PERMISSIONS`). An unknown name raises `UnknownPermission`,
+so a typo fails loudly.
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ from flokk.teams.models import AgencyAccess, Membership, Organization, User
 
 ORG_PERMISSIONS = frozenset({"org.member", "org.admin"})
 AREA_PERMISSIONS = frozenset(f"{area}.{level}" for area in Area.values for level in LEVEL_BY_NAME)
-PERMISSIONS = ORG_PERMISSIONS | AREA_PERMISSIONS
+# The crisis switch: whoever administers the channels, and whoever leads community & care in a crisis.
+COMPOSITE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "publishing.pause": ("administration.work", "community.manage"),
+}
+PERMISSIONS = ORG_PERMISSIONS | AREA_PERMISSIONS | frozenset(COMPOSITE_PERMISSIONS)
 
 
 class UnknownPermission(LookupError):
@@ -60,6 +66,8 @@ class Access:
             return True
         if permission == "org.admin":
             return self.is_admin
+        if permission in COMPOSITE_PERMISSIONS:
+            return any(self.has(granting) for granting in COMPOSITE_PERMISSIONS[permission])
         area, level_name = permission.split(".")
         return self.level(area) >= LEVEL_BY_NAME[level_name]
 

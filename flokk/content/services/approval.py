@@ -38,6 +38,7 @@ from flokk.content.models import (
     Post,
 )
 from flokk.core.audit import record
+from flokk.core.errors import Conflict
 from flokk.core.notifications import notify
 from flokk.teams.models import Membership, Organization, Role, User
 from flokk.teams.permissions import resolve_access
@@ -47,13 +48,8 @@ LINK_MAX_AGE = 14 * 24 * 3600
 SUBMITTABLE = frozenset({PostStatus.DRAFT, PostStatus.CHANGES_REQUESTED})
 
 
-class ApprovalConflict(Exception):
+class ApprovalConflict(Conflict):
     """The post is not in a state that allows this transition (the API answers 409)."""
-
-    def __init__(self, message: str, code: str = "invalid_transition") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 class ApprovalLinkInvalid(Exception):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from flokk.channels.models import Account
 from flokk.core.audit import record
+from flokk.core.errors import Conflict
 from flokk.publishing.models import PublishingPause
 from flokk.teams.models import Organization, User
 
@@ -46,7 +47,7 @@ def pause_publishing(
                 data={"reason": reason, "automatic": automatic},
             )
     except IntegrityError:
-        raise ValidationError(_("Publishing is already paused."), code="already_paused") from None
+        raise Conflict(_("Publishing is already paused."), code="already_paused") from None
     return pause
 
 
@@ -59,7 +60,7 @@ def resume_publishing(organization: Organization, *, actor: User, reason: str = 
             .first()
         )
         if pause is None:
-            raise ValidationError(_("Publishing is not paused."), code="not_paused")
+            raise Conflict(_("Publishing is not paused."), code="not_paused")
         pause.lifted_at = timezone.now()
         pause.lifted_by = actor
         pause.save(update_fields=["lifted_at", "lifted_by", "updated_at"])
@@ -79,7 +80,7 @@ def pause_account(account: Account, *, reason: str, actor: User) -> Account:
     with transaction.atomic():
         account = Account.objects.select_for_update().get(pk=account.pk)
         if account.paused_at is not None:
-            raise ValidationError(_("Publishing to this account is already paused."), code="already_paused")
+            raise Conflict(_("Publishing to this account is already paused."), code="already_paused")
         account.paused_at, account.pause_reason, account.paused_by = timezone.now(), reason, actor
         account.save(update_fields=["paused_at", "pause_reason", "paused_by", "updated_at"])
         record(
@@ -96,7 +97,7 @@ def resume_account(account: Account, *, actor: User) -> Account:
     with transaction.atomic():
         account = Account.objects.select_for_update().get(pk=account.pk)
         if account.paused_at is None:
-            raise ValidationError(_("Publishing to this account is not paused."), code="not_paused")
+            raise Conflict(_("Publishing to this account is not paused."), code="not_paused")
         reason = account.pause_reason
         account.paused_at, account.pause_reason, account.paused_by = None, "", None
         account.save(update_fields=["paused_at", "pause_reason", "paused_by", "updated_at"])

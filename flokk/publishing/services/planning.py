@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from flokk.content.choices import PostStatus
 from flokk.content.models import Post
 from flokk.core.audit import record
+from flokk.core.errors import Conflict
 from flokk.publishing.models import Delivery
 from flokk.teams.models import User
 
@@ -67,10 +67,9 @@ def publish_now(post: Post, *, actor: User) -> Post:
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post.pk)
         if post.status not in {PostStatus.APPROVED, PostStatus.SCHEDULED}:
-            raise ValidationError(
+            raise Conflict(
                 _("Only an approved or scheduled post can be published now (this one is %(status)s).")
-                % {"status": post.get_status_display()},
-                code="invalid_transition",
+                % {"status": post.get_status_display()}
             )
         now = timezone.now()
         before = post.scheduled_at
