@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("flokk.strategy.urls")),
     path("", include("flokk.channels.urls")),
     path("", include("flokk.content.urls")),
+    path("", include("flokk.publishing.urls")),
 ]
 
 handler404 = "flokk.core.views.not_found"

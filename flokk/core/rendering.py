@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from flokk.core.errors import Conflict
+
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
@@ -31,13 +33,16 @@ def render_page(
 def perform(request: HttpRequest, action: Callable[[], object], *, success: str) -> bool:
     """Run the service call behind a button and report the outcome as a message.
 
-    A refusal (`ValidationError`) becomes an error message with the service's reasons. Returns whether the
-    action succeeded.
+    A refusal (`ValidationError`, `Conflict`) becomes an error message with the service's reasons.
+    Returns whether the action succeeded.
     """
     try:
         action()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return False
+    except Conflict as error:
+        messages.error(request, error.message)
         return False
     messages.success(request, success)
     return True
