@@ -166,8 +166,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Publishing: how often an idle worker looks for due posts, and how long a worker may hold a delivery
 # before another one takes it over (reconciling with the network first). Keep the lease well above the
 # connectors' 30 s call timeout.
-# Where people reach this Flokk: OAuth callbacks, links in e-mails and calendar feeds are built from it.
-FLOKK_PUBLIC_URL = os.environ.get("FLOKK_PUBLIC_URL", "http://127.0.0.1:8000")
+# The LinkedIn API version (YYYYMM) sent when an organization's LinkedIn app does not set its own;
+# LinkedIn retires versions after about a year.
+FLOKK_LINKEDIN_VERSION = os.environ.get("FLOKK_LINKEDIN_VERSION", "202510")
 FLOKK_PUBLISH_POLL_SECONDS = float(os.environ.get("FLOKK_PUBLISH_POLL_SECONDS", "1"))
 FLOKK_PUBLISH_LEASE_SECONDS = float(os.environ.get("FLOKK_PUBLISH_LEASE_SECONDS", "120"))
 
@@ -194,7 +195,7 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Flokk <flokk@localhost>")
-# The address links in e-mails point at (invitations, password reset).
+# The address people reach Flokk at: links in e-mails, calendar feeds and the OAuth callback are built on it.
 FLOKK_BASE_URL = os.environ.get("FLOKK_BASE_URL", "http://127.0.0.1:8000")
 
 # Sign-in throttling: at most this many failed attempts per e-mail address, and per IP address, in the window.
