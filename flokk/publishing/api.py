@@ -33,7 +33,7 @@ from flokk.teams.permissions import api_access
 
 router = Router(tags=["publishing"])
 READ: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: Error}
-CHANGE: dict[int, Any] = {**READ, 409: Error}
+CHANGE: dict[int, Any] = {**READ, 400: Error, 409: Error}
 
 
 class ReasonIn(Schema):

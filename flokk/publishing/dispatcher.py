@@ -20,17 +20,17 @@ from flokk.publishing.services.outcomes import record_results
 from flokk.publishing.services.planning import plan_due_deliveries
 
 logger = logging.getLogger(__name__)
-BATCH_SIZE = 500
 
 
 def lease() -> dt.timedelta:
     return dt.timedelta(seconds=settings.FLOKK_PUBLISH_LEASE_SECONDS)
 
 
-def dispatch_once(worker: str, *, batch_size: int = BATCH_SIZE) -> int:
+def dispatch_once(worker: str, *, batch_size: int | None = None) -> int:
     """One round: create due deliveries, take a batch, publish it, record the outcomes. Returns the count."""
     plan_due_deliveries()
-    jobs = claim_jobs(timezone.now(), worker=worker, limit=batch_size, lease=lease())
+    limit = batch_size or settings.FLOKK_PUBLISH_BATCH_SIZE
+    jobs = claim_jobs(timezone.now(), worker=worker, limit=limit, lease=lease())
     if not jobs:
         return 0
     results = run_jobs_sync(jobs)
@@ -38,7 +38,7 @@ def dispatch_once(worker: str, *, batch_size: int = BATCH_SIZE) -> int:
     return len(jobs)
 
 
-def dispatch_until_idle(worker: str, *, batch_size: int = BATCH_SIZE, max_rounds: int = 1000) -> int:
+def dispatch_until_idle(worker: str, *, batch_size: int | None = None, max_rounds: int = 1000) -> int:
     """Rounds until nothing is due (for tests, commands and the benchmark); returns the total handled."""
     total = 0
     for _ in range(max_rounds):

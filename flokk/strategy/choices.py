@@ -70,9 +70,16 @@ STRATEGY_SECTIONS = {
     "purposes": _("Purposes"),
     "audiences": _("Audiences"),
     "channels": _("Networks"),
+    "hashtags": _("Hashtags"),
 }
 
 # More chosen networks than this earns a gentle warning: the sources advise against being everywhere.
 RECOMMENDED_MAX_NETWORKS = 4
+# Metrics that can honestly go below zero (a loss-making ROI, a custom "change in engagement"); the others
+# are counts, shares or amounts, where a negative value is a typo.
+SIGNED_METRICS = frozenset({Metric.ROI, Metric.CUSTOM})
+# The hashtag rules: at most this many required or banned tags, and a tag is at most this long.
+MAX_HASHTAG_RULES = 30
+MAX_HASHTAG_LENGTH = 100
 # The largest number a KPI, milestone, measurement or frequency accepts; anything above is a typo.
 MAX_VALUE = 10**12

@@ -8,15 +8,30 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from flokk.channels.networks import Network
-from flokk.strategy.choices import MAX_VALUE, Challenge, Direction, Metric, Purpose, ResourceKind
+from flokk.strategy.choices import (
+    MAX_HASHTAG_RULES,
+    MAX_VALUE,
+    SIGNED_METRICS,
+    Challenge,
+    Direction,
+    Metric,
+    Purpose,
+    ResourceKind,
+)
 from flokk.strategy.services.strategy import MAX_PRIORITY, AudienceData, ChannelData, StrategyContent
 from flokk.teams.choices import Area
 from flokk.teams.models import Membership, Organization
 
 
-def value_field(label: Any, *, required: bool = True) -> forms.DecimalField:
+def value_field(label: Any, *, required: bool = True, signed: bool = False) -> forms.DecimalField:
+    """A KPI number; `signed` ones may go below zero where the metric allows (checked by form or service)."""
     return forms.DecimalField(
-        label=label, required=required, min_value=0, max_value=MAX_VALUE, max_digits=18, decimal_places=4
+        label=label,
+        required=required,
+        min_value=-MAX_VALUE if signed else 0,
+        max_value=MAX_VALUE,
+        max_digits=18,
+        decimal_places=4,
     )
 
 
@@ -50,6 +65,26 @@ class StrategyForm(forms.Form):
         ),
     )
 
+    max_hashtags = forms.IntegerField(
+        label=_("Most hashtags per post"),
+        required=False,
+        min_value=0,
+        max_value=MAX_HASHTAG_RULES,
+        help_text=_("Leave empty for each network's usual number."),
+    )
+    required_hashtags = forms.CharField(
+        label=_("Required hashtags"),
+        required=False,
+        max_length=3000,
+        help_text=_("Separated by spaces or commas; a post should carry at least one, e.g. your brand tag."),
+    )
+    banned_hashtags = forms.CharField(
+        label=_("Banned hashtags"),
+        required=False,
+        max_length=3000,
+        help_text=_("Separated by spaces or commas; posts using one of them are flagged."),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for purpose, label in Purpose.choices:
@@ -72,6 +107,10 @@ class StrategyForm(forms.Form):
         return [self[f"aim_{purpose}"] for purpose in Purpose.values]
 
     @property
+    def hashtag_fields(self) -> list[forms.BoundField]:
+        return [self["max_hashtags"], self["required_hashtags"], self["banned_hashtags"]]
+
+    @property
     def network_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"priority_{n}"], self[f"reason_{n}"]) for n in Network.values]
 
@@ -86,6 +125,9 @@ class StrategyForm(forms.Form):
             "tone_of_voice": content.tone_of_voice,
             "challenges": content.challenges,
             "audiences": "\n".join(lines),
+            "max_hashtags": content.max_hashtags,
+            "required_hashtags": " ".join(f"#{tag}" for tag in content.required_hashtags),
+            "banned_hashtags": " ".join(f"#{tag}" for tag in content.banned_hashtags),
         }
         for purpose, aim in content.purposes.items():
             initial[f"aim_{purpose}"] = aim
@@ -128,7 +170,14 @@ class StrategyForm(forms.Form):
                 for n in Network.values
                 if data.get(f"priority_{n}") is not None
             ],
+            max_hashtags=data.get("max_hashtags"),
+            required_hashtags=_split_tags(data.get("required_hashtags", "")),
+            banned_hashtags=_split_tags(data.get("banned_hashtags", "")),
         )
+
+
+def _split_tags(value: str) -> list[str]:
+    return value.replace(",", " ").split()
 
 
 class OwnerChoiceField(forms.ModelChoiceField[Membership]):
@@ -160,8 +209,8 @@ class GoalForm(forms.Form):
 class KPIForm(forms.Form):
     metric = forms.ChoiceField(label=_("Metric"), choices=Metric.choices)
     custom_metric = forms.CharField(label=_("Custom metric name"), required=False, max_length=100)
-    target_value = value_field(_("Target"))
-    baseline_value = value_field(_("Starting value"), required=False)
+    target_value = value_field(_("Target"), signed=True)
+    baseline_value = value_field(_("Starting value"), required=False, signed=True)
     direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices)
     period_start = forms.DateField(label=_("From"), widget=DateInput)
     period_end = forms.DateField(label=_("Until"), widget=DateInput)
@@ -173,6 +222,13 @@ class KPIForm(forms.Form):
         data = super().clean() or {}
         if data.get("metric") == Metric.CUSTOM and not (data.get("custom_metric") or "").strip():
             self.add_error("custom_metric", _("Name the custom metric."))
+        if data.get("metric") and data["metric"] not in SIGNED_METRICS:
+            for name in ("target_value", "baseline_value"):
+                value = data.get(name)
+                if value is not None and value < 0:
+                    self.add_error(
+                        name, _("Enter zero or more; only ROI and custom metrics can be negative.")
+                    )
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The end cannot be before the start."))
@@ -180,13 +236,17 @@ class KPIForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
+    """Negative targets pass here; the service accepts them only for metrics that can be negative."""
+
     title = forms.CharField(label=_("Milestone"), max_length=200)
-    target_value = value_field(_("Target"))
+    target_value = value_field(_("Target"), signed=True)
     due_on = forms.DateField(label=_("Date"), widget=DateInput)
 
 
 class MeasurementForm(forms.Form):
-    value = value_field(_("Value"))
+    """Negative values pass here; the service accepts them only for metrics that can be negative."""
+
+    value = value_field(_("Value"), signed=True)
     measured_at = forms.DateTimeField(
         label=_("Measured at"),
         required=False,

@@ -33,6 +33,15 @@ class Strategy(TimeStampedModel):
     brand_identity = models.TextField(_("brand identity"), blank=True, max_length=5000)
     tone_of_voice = models.TextField(_("tone of voice"), blank=True, max_length=5000)
     challenges = models.JSONField(_("challenges"), default=list, blank=True)
+    # Hashtag rules the post checks warn about; tags are stored without "#", as typed.
+    max_hashtags = models.PositiveSmallIntegerField(
+        _("most hashtags per post"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for each network's usual number."),
+    )
+    required_hashtags = models.JSONField(_("required hashtags"), default=list, blank=True)
+    banned_hashtags = models.JSONField(_("banned hashtags"), default=list, blank=True)
     version = models.PositiveIntegerField(default=0)
 
     class Meta:

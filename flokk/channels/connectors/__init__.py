@@ -9,11 +9,21 @@ from typing import Any
 
 from flokk.channels.connectors.base import AccountRef, Connector, ConnectorError, OAuthApp
 from flokk.channels.connectors.bluesky import BlueskyConnector
+from flokk.channels.connectors.facebook import FacebookConnector
+from flokk.channels.connectors.instagram import InstagramConnector
+from flokk.channels.connectors.linkedin import LinkedInConnector
+from flokk.channels.connectors.mastodon import MastodonConnector
 from flokk.channels.connectors.sandbox import SandboxConnector
+from flokk.channels.connectors.x import XConnector
 
 REGISTRY: dict[str, type[Connector]] = {
     SandboxConnector.network: SandboxConnector,
     BlueskyConnector.network: BlueskyConnector,
+    FacebookConnector.network: FacebookConnector,
+    InstagramConnector.network: InstagramConnector,
+    LinkedInConnector.network: LinkedInConnector,
+    MastodonConnector.network: MastodonConnector,
+    XConnector.network: XConnector,
 }
 
 

@@ -55,6 +55,8 @@ class MediaItem:
     alt_text: str = ""
     width: int | None = None
     height: int | None = None
+    # A signed, expiring public address of the file, for networks that download media themselves.
+    public_url: str = ""
 
 
 @dataclass(frozen=True)

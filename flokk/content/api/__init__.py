@@ -13,7 +13,9 @@ from flokk.content.api.common import router
 
 # Registration order is the order of the paths in the OpenAPI schema, so these stay in this order.
 # isort: off
-from flokk.content.api import posts, approval, campaigns, assets, briefs, calendar
+# csv_posts comes first: its fixed paths (`posts/export.csv`, `posts/import`) must be matched before the
+# untyped `posts/{post_id}` would swallow them.
+from flokk.content.api import csv_posts, posts, approval, campaigns, assets, briefs, calendar
 # isort: on
 
-__all__ = ["approval", "assets", "briefs", "calendar", "campaigns", "posts", "router"]
+__all__ = ["approval", "assets", "briefs", "calendar", "campaigns", "csv_posts", "posts", "router"]

@@ -65,6 +65,18 @@ class ApprovalOut(Schema):
     decisions: list[DecisionOut]
 
 
+class DeliverySummary(Schema):
+    """Where the post went on one account (full attempt log: `GET /posts/{id}/deliveries`)."""
+
+    account_id: uuid.UUID
+    status: str
+    remote_id: str = Field(description="The network's id, e.g. the record's AT-URI on Bluesky")
+    remote_url: str
+    attempts: int
+    published_at: dt.datetime | None
+    error: str
+
+
 class PostOut(Schema):
     id: uuid.UUID
     status: str
@@ -78,6 +90,7 @@ class PostOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     variants: list[VariantOut]
+    deliveries: list[DeliverySummary] = Field(default_factory=list)
 
 
 class PostSummary(Schema):
@@ -217,6 +230,18 @@ def post_out(post: Post) -> PostOut:
                 checks=_checks_out(checks.get(v.network, [])),
             )
             for v in post.variants.all()
+        ],
+        deliveries=[
+            DeliverySummary(
+                account_id=d.account_id,
+                status=d.status,
+                remote_id=d.remote_id,
+                remote_url=d.remote_url,
+                attempts=d.attempt_count,
+                published_at=d.published_at,
+                error=d.last_error,
+            )
+            for d in post.deliveries.all()
         ],
     )
 

@@ -20,7 +20,9 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self.filter(organization=organization)
 
     def with_details(self) -> PostQuerySet:
-        return self.select_related("campaign", "created_by").prefetch_related("accounts", "variants__assets")
+        return self.select_related("campaign", "created_by").prefetch_related(
+            "accounts", "variants__assets", "deliveries"
+        )
 
 
 class Post(TimeStampedModel):

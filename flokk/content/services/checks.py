@@ -6,6 +6,7 @@ step all ask the same questions and get the same answers. Nothing here touches t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,10 +16,12 @@ import regex
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from flokk.channels.networks import RULES, NetworkRules
+from flokk.channels.networks import HASHTAG_IN_TEXT, RULES, NetworkRules, hashtag_key
 
 URL_PATTERN = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 NEAR_LIMIT = 0.9
+# A scheduled time further than this from every good window of the network is flagged.
+OFF_HOURS_MARGIN = dt.timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,15 @@ class VariantDraft:
     media: tuple[MediaInfo, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class HashtagRules:
+    """The strategy's hashtag rules. `max_per_post` None: the network's usual number."""
+
+    max_per_post: int | None = None
+    required: tuple[str, ...] = ()  # at least one of them
+    banned: tuple[str, ...] = ()
+
+
 def grapheme_count(text: str) -> int:
     """Characters as a reader sees them: a flag, an emoji family (ZWJ) or e + combining accent count once."""
     return len(regex.findall(r"\X", text))
@@ -85,6 +97,32 @@ def composed_text(draft: VariantDraft) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
+def hashtags_used(draft: VariantDraft) -> list[str]:
+    """The variant's hashtags (its list, then `#tags` in its text), each once whatever its case, as typed."""
+    found: list[str] = []
+    seen: set[str] = set()
+    in_text = HASHTAG_IN_TEXT.findall(unicodedata.normalize("NFC", draft.text))
+    for tag in [*draft.hashtags, *in_text]:
+        key = hashtag_key(tag)
+        if key and key not in seen:
+            seen.add(key)
+            found.append(tag.lstrip("#"))
+    return found
+
+
+def _minutes_to_window(minute: int, start_hour: int, end_hour: int) -> int:
+    """Minutes from `minute` (of the day) to the window, 0 inside it, counting across midnight."""
+    start, end = start_hour * 60, end_hour * 60
+    if start <= minute <= end:
+        return 0
+    day = 24 * 60
+    return min((start - minute) % day, (minute - end) % day)
+
+
+def _hours_label(windows: tuple[tuple[int, int], ...]) -> str:
+    return ", ".join(f"{start:02d}:00-{end:02d}:00" for start, end in windows)
+
+
 def counted_length(draft: VariantDraft, rules: NetworkRules) -> int:
     """What the network counts: graphemes; each link at the network's fixed link length if it has one."""
     text = composed_text(draft)
@@ -101,11 +139,18 @@ def _is_link_only(draft: VariantDraft) -> bool:
 
 
 def check_variant(
-    draft: VariantDraft, *, require_alt_text: bool, recent_texts: frozenset[str] = frozenset()
+    draft: VariantDraft,
+    *,
+    require_alt_text: bool,
+    recent_texts: frozenset[str] = frozenset(),
+    hashtag_rules: HashtagRules | None = None,
+    scheduled_local: dt.datetime | None = None,
 ) -> list[Check]:
     """Every error and warning for one variant; an empty list means nothing to say.
 
-    `recent_texts` holds the normalized texts the organization's other posts used in the last 30 days.
+    `recent_texts` holds the normalized texts the organization's other posts used in the last 30 days;
+    `hashtag_rules` come from the strategy; `scheduled_local` is the scheduled time in the organization's
+    time zone (None: not scheduled).
     """
     rules = RULES[draft.network]
     found: list[Check] = []
@@ -235,7 +280,72 @@ def check_variant(
                 _("The same text was used in another post in the last 30 days; the audience has seen it."),
             )
         )
+    found.extend(_hashtag_checks(draft, rules, hashtag_rules or HashtagRules()))
+    if scheduled_local is not None:
+        found.extend(_timing_checks(scheduled_local, rules))
     return found
+
+
+def _hashtag_checks(draft: VariantDraft, rules: NetworkRules, hashtag_rules: HashtagRules) -> list[Check]:
+    found: list[Check] = []
+    used = hashtags_used(draft)
+    most = hashtag_rules.max_per_post if hashtag_rules.max_per_post is not None else rules.usual_hashtags
+    if len(used) > most:
+        found.append(
+            Check(
+                "too_many_hashtags",
+                "warning",
+                ngettext(
+                    "%(count)s hashtags (%(tags)s); at most %(max)s is advised here: more look like spam.",
+                    "%(count)s hashtags (%(tags)s); at most %(max)s are advised here: more look like spam.",
+                    most,
+                )
+                % {"count": len(used), "tags": " ".join(f"#{tag}" for tag in used), "max": most},
+            )
+        )
+    banned_keys = {hashtag_key(tag) for tag in hashtag_rules.banned}
+    banned_used = [tag for tag in used if hashtag_key(tag) in banned_keys]
+    if banned_used:
+        found.append(
+            Check(
+                "banned_hashtag",
+                "warning",
+                _("The strategy bans %(tags)s.") % {"tags": " ".join(f"#{tag}" for tag in banned_used)},
+            )
+        )
+    used_keys = {hashtag_key(tag) for tag in used}
+    if hashtag_rules.required and not used_keys & {hashtag_key(tag) for tag in hashtag_rules.required}:
+        found.append(
+            Check(
+                "required_hashtag_missing",
+                "warning",
+                _("None of the strategy's required hashtags is used; add one of: %(tags)s.")
+                % {"tags": " ".join(f"#{tag}" for tag in hashtag_rules.required)},
+            )
+        )
+    return found
+
+
+def _timing_checks(scheduled_local: dt.datetime, rules: NetworkRules) -> list[Check]:
+    # Industry-wide defaults for now; analytics will learn the organization's own best times and pass them
+    # in here instead.
+    if not rules.good_hours:
+        return []
+    minute = scheduled_local.hour * 60 + scheduled_local.minute
+    nearest = min(_minutes_to_window(minute, start, end) for start, end in rules.good_hours)
+    if nearest <= OFF_HOURS_MARGIN.total_seconds() // 60:
+        return []
+    return [
+        Check(
+            "off_hours",
+            "warning",
+            _(
+                "Scheduled at %(time)s, more than 2 hours from this network's usual good hours "
+                "(%(hours)s, local time): fewer people will see it."
+            )
+            % {"time": scheduled_local.strftime("%H:%M"), "hours": _hours_label(rules.good_hours)},
+        )
+    ]
 
 
 def has_errors(checks: list[Check]) -> bool:

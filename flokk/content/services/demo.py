@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.db import transaction
@@ -11,8 +12,10 @@ from django.utils import timezone
 from flokk.channels.services.accounts import add_sandbox_account
 from flokk.content.choices import ApprovalRule
 from flokk.content.services.approval import set_default_workflow
+from flokk.content.services.briefs import BriefInput, create_brief, order_brief
 from flokk.content.services.campaigns import BudgetLineInput, CampaignInput, create_campaign
 from flokk.content.services.posts import PostInput, VariantInput, create_post
+from flokk.content.services.production import TaskInput, create_task, move_task
 from flokk.teams.models import Membership, Organization, Role, User
 
 
@@ -78,6 +81,51 @@ def seed_content_demo(organization: Organization) -> None:
                 ),
                 actor=actor,
             )
+        seed_brief_demo(organization, actor=actor, campaign_id=campaign.pk)
+
+
+def seed_brief_demo(organization: Organization, *, actor: User, campaign_id: uuid.UUID) -> None:
+    """One ordered brief with three tasks on the board: copy done, design in progress, video to do."""
+    today = timezone.localdate()
+    brief = create_brief(
+        organization,
+        BriefInput(
+            title="Launch evening teaser",
+            purpose="Get people to sign up for the launch evening on Thursday.",
+            audience="Followers in the region, 25-45, interested in design",
+            key_message="The new season is here - see it first on Thursday.",
+            networks=["sandbox"],
+            campaign_id=campaign_id,
+            due_on=today + dt.timedelta(days=3),
+            publish_on=today + dt.timedelta(days=5),
+        ),
+        actor=actor,
+    )
+    roles = {role.key: role for role in Role.objects.filter(organization=organization)}
+    work = [
+        ("Write the teaser copy", "copy", "copywriter", ["doing", "review", "done"]),
+        ("Design the teaser image", "design", "graphic-designer", ["doing"]),
+        ("Cut a 10-second teaser video", "video", "video-producer", []),
+    ]
+    for offset, (title, kind, role_key, moves) in enumerate(work):
+        role = roles.get(role_key)
+        holders = Membership.objects.active().filter(organization=organization, roles=role)
+        holder = holders.select_related("user").first() if role is not None else None
+        task = create_task(
+            organization,
+            TaskInput(
+                title=title,
+                kind=kind,
+                role_id=role.pk if role is not None else None,
+                assignee_id=holder.user.pk if holder is not None else None,
+                due_on=today + dt.timedelta(days=offset + 1),
+            ),
+            actor=actor,
+            brief=brief,
+        )
+        for status in moves:
+            move_task(task, status, actor=actor)
+    order_brief(brief, actor=actor)
 
 
 def seed_approval_demo(organization: Organization, *, actor: User | None) -> None:

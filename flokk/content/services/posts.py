@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -18,6 +19,7 @@ from flokk.content.models import Asset, Campaign, Post, Variant
 from flokk.content.services.approval import reopen_after_edit
 from flokk.content.services.checks import (
     Check,
+    HashtagRules,
     MediaInfo,
     VariantDraft,
     check_variant,
@@ -28,6 +30,7 @@ from flokk.content.services.policy import policy_for
 from flokk.content.services.scheduling import require_future
 from flokk.content.services.versions import record_version
 from flokk.core.audit import record
+from flokk.strategy.models import Strategy
 from flokk.teams.models import Organization, User
 
 REPEAT_WINDOW = dt.timedelta(days=30)
@@ -230,18 +233,64 @@ def recent_texts(organization: Organization, *, exclude_post: Post | None = None
     return frozenset(normalize_text(text) for text in variants.values_list("text", flat=True) if text.strip())
 
 
+def hashtag_rules(organization: Organization) -> HashtagRules:
+    """The strategy's hashtag rules (none without a strategy), in one query."""
+    row = (
+        Strategy.objects.filter(organization=organization)
+        .values_list("max_hashtags", "required_hashtags", "banned_hashtags")
+        .first()
+    )
+    if row is None:
+        return HashtagRules()
+    most, required, banned = row
+    return HashtagRules(most, tuple(required or ()), tuple(banned or ()))
+
+
+def local_time(organization: Organization, moment: dt.datetime) -> dt.datetime:
+    """`moment` on the organization's clocks."""
+    try:
+        zone = ZoneInfo(organization.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone)
+
+
 def check_drafts(
-    organization: Organization, drafts: Iterable[VariantDraft], *, exclude_post: Post | None = None
+    organization: Organization,
+    drafts: Iterable[VariantDraft],
+    *,
+    exclude_post: Post | None = None,
+    scheduled_at: dt.datetime | None = None,
 ) -> dict[str, list[Check]]:
-    """Checks per network for drafts of one post."""
+    """Checks per network for drafts of one post (to be published at `scheduled_at`, if set).
+
+    A fixed number of queries whatever the number of drafts: policy, recent texts, the strategy's rules.
+    """
     policy = policy_for(organization)
     recent = recent_texts(organization, exclude_post=exclude_post)
+    rules = hashtag_rules(organization)
+    scheduled_local = (
+        local_time(organization, scheduled_at)
+        if scheduled_at is not None and timezone.is_aware(scheduled_at)
+        else None
+    )
     return {
-        draft.network: check_variant(draft, require_alt_text=policy.require_alt_text, recent_texts=recent)
+        draft.network: check_variant(
+            draft,
+            require_alt_text=policy.require_alt_text,
+            recent_texts=recent,
+            hashtag_rules=rules,
+            scheduled_local=scheduled_local,
+        )
         for draft in drafts
     }
 
 
 def post_checks(post: Post) -> dict[str, list[Check]]:
     """Checks per network of a saved post."""
-    return check_drafts(post.organization, [draft_of(v) for v in post.variants.all()], exclude_post=post)
+    return check_drafts(
+        post.organization,
+        [draft_of(v) for v in post.variants.all()],
+        exclude_post=post,
+        scheduled_at=post.scheduled_at,
+    )

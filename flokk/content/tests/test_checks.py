@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from flokk.channels.networks import RULES, Network
 from flokk.content.services.checks import (
+    Check,
+    HashtagRules,
     MediaInfo,
     VariantDraft,
     check_variant,
     clean_hashtags,
     counted_length,
     grapheme_count,
+    hashtags_used,
     normalize_text,
 )
+from flokk.content.services.posts import PostInput, check_drafts, create_post, post_checks
+from flokk.content.tests.helpers import network_account
+from flokk.strategy.services.strategy import current_content, save_strategy
 
 IMAGE = MediaInfo(name="a.jpg", kind="image", mime_type="image/jpeg", size_bytes=1000, alt_text="A dog")
 
@@ -159,3 +172,133 @@ def test_empty_post_is_an_error():
 def test_clean_hashtags():
     assert clean_hashtags("#a b, #c #a") == ("a", "b", "c")
     assert clean_hashtags(["#x", "y"]) == ("x", "y")
+
+
+# --- hashtags against the strategy's rules -------------------------------------------------------------
+def hashtag_checks(draft: VariantDraft, rules: HashtagRules | None = None) -> dict[str, Check]:
+    found = check_variant(draft, require_alt_text=False, hashtag_rules=rules)
+    return {c.code: c for c in found if "hashtag" in c.code}
+
+
+def test_hashtags_count_from_the_list_and_the_text_in_any_script_and_case():
+    draft = VariantDraft(
+        network=Network.MASTODON,
+        text="Sol! #Sommarrea på #ærø och #ÆRØ, se https://e.com/a#top, #1 och e-post#x",
+        hashtags=("sommarrea", "Fika"),
+    )
+    assert hashtags_used(draft) == ["sommarrea", "Fika", "ærø"]
+    # "e" + combining ring typed separately is the same tag as the composed one
+    decomposed = VariantDraft(network=Network.MASTODON, text="#a\u030arhus", hashtags=("Århus",))
+    assert hashtags_used(decomposed) == ["Århus"]
+
+
+def test_too_many_hashtags_against_the_network_default_and_the_strategy():
+    tags = ("a", "b", "c")
+    # X: two are usual; LinkedIn: three
+    assert "too_many_hashtags" in hashtag_checks(VariantDraft(network=Network.X, text="hi", hashtags=tags))
+    assert hashtag_checks(VariantDraft(network=Network.LINKEDIN, text="hi", hashtags=tags)) == {}
+    # The strategy's number wins over the network's, both ways
+    strict = hashtag_checks(
+        VariantDraft(network=Network.LINKEDIN, text="hi #d", hashtags=tags), HashtagRules(max_per_post=1)
+    )
+    check = strict["too_many_hashtags"]
+    assert check.level == "warning"
+    assert "#a #b #c #d" in check.message and "at most 1" in check.message
+    loose = VariantDraft(network=Network.X, text="hi", hashtags=tags)
+    assert hashtag_checks(loose, HashtagRules(max_per_post=5)) == {}
+
+
+def test_banned_hashtag_is_named_whatever_its_case():
+    rules = HashtagRules(banned=("Rea", "ad"))
+    found = hashtag_checks(VariantDraft(network=Network.MASTODON, text="Ny #REA i dag"), rules)
+    assert found["banned_hashtag"].level == "warning"
+    assert "#REA" in found["banned_hashtag"].message
+    assert "#ad" not in found["banned_hashtag"].message
+
+
+def test_one_of_the_required_hashtags_must_be_there():
+    rules = HashtagRules(required=("Flokk", "FlokkLife"))
+    missing = hashtag_checks(VariantDraft(network=Network.MASTODON, text="Hej #fika"), rules)
+    assert missing["required_hashtag_missing"].level == "warning"
+    assert "#Flokk #FlokkLife" in missing["required_hashtag_missing"].message
+    assert hashtag_checks(VariantDraft(network=Network.MASTODON, text="Hej #flokklife"), rules) == {}
+    assert (
+        hashtag_checks(VariantDraft(network=Network.MASTODON, text="Hej", hashtags=("FLOKK",)), rules) == {}
+    )
+
+
+# --- the scheduled time against the network's good hours ------------------------------------------------
+def at(hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2030, 3, 12, hour, minute, tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+@pytest.mark.parametrize(
+    ("network", "hour", "minute", "flagged"),
+    [
+        (Network.LINKEDIN, 9, 30, False),  # inside 08-11
+        (Network.LINKEDIN, 13, 0, False),  # two hours after: still fine
+        (Network.LINKEDIN, 13, 1, True),
+        (Network.LINKEDIN, 5, 59, True),
+        (Network.INSTAGRAM, 16, 30, True),  # between 11-14 and 19-21, 2.5 h from both
+        (Network.INSTAGRAM, 17, 0, False),
+        (Network.BLUESKY, 22, 0, False),
+        (Network.BLUESKY, 23, 0, True),
+        (Network.BLUESKY, 6, 0, False),
+        (Network.FACEBOOK, 2, 0, True),
+        (Network.X, 14, 0, False),
+        (Network.SANDBOX, 3, 0, False),  # no good hours known: nothing to say
+    ],
+)
+def test_a_time_far_from_the_good_hours_is_flagged(network, hour, minute, flagged):
+    draft = VariantDraft(network=network, text="Hello", media=(IMAGE,))
+    found = {c.code: c for c in check_variant(draft, require_alt_text=True, scheduled_local=at(hour, minute))}
+    assert ("off_hours" in found) is flagged
+    if flagged:
+        assert found["off_hours"].level == "warning"
+        assert f"{hour:02d}:{minute:02d}" in found["off_hours"].message
+        start, end = RULES[network].good_hours[0]
+        assert f"{start:02d}:00-{end:02d}:00" in found["off_hours"].message
+
+
+def test_an_unscheduled_post_has_no_timing_advice():
+    draft = VariantDraft(network=Network.LINKEDIN, text="Hello", media=(IMAGE,))
+    assert "off_hours" not in codes(draft)
+
+
+# --- the checks of a saved post use the strategy and the organization's clock -----------------------------
+@pytest.mark.django_db
+def test_saved_post_checks_use_strategy_rules_and_local_time(demo, member):
+    writer, strategist = member("copywriter"), member("head-of-social")
+    content = current_content(demo.strategy)
+    save_strategy(
+        demo,
+        dataclasses.replace(content, max_hashtags=1, required_hashtags=["Flokk"], banned_hashtags=["spam"]),
+        actor=strategist,
+    )
+    demo.time_zone = "Europe/Oslo"
+    demo.save(update_fields=["time_zone"])
+    account = network_account(demo, Network.LINKEDIN)
+    tomorrow = timezone.localdate(timezone=ZoneInfo("Europe/Oslo")) + dt.timedelta(days=2)
+    three_am = dt.datetime.combine(tomorrow, dt.time(3, 0), tzinfo=ZoneInfo("Europe/Oslo"))
+    post = create_post(
+        demo,
+        PostInput(account_ids=[account.pk], text="Hej #spam #fika", scheduled_at=three_am),
+        actor=writer,
+    )
+    found = {c.code for c in post_checks(post)["linkedin"]}
+    assert {"too_many_hashtags", "banned_hashtag", "required_hashtag_missing", "off_hours"} <= found
+    # 10:00 in Oslo is 09:00 UTC: a good hour on the organization's clock
+    post.scheduled_at = three_am.replace(hour=10)
+    assert "off_hours" not in {c.code for c in post_checks(post)["linkedin"]}
+
+
+@pytest.mark.django_db
+def test_checking_drafts_costs_the_same_queries_for_one_network_or_many(demo, django_assert_num_queries):
+    one = [VariantDraft(network=Network.LINKEDIN, text="a")]
+    many = [VariantDraft(network=n, text="a") for n in (Network.LINKEDIN, Network.X, Network.BLUESKY)]
+    scheduled = timezone.now() + dt.timedelta(days=1)
+    with CaptureQueriesContext(connection) as first:
+        check_drafts(demo, one, scheduled_at=scheduled)
+    with django_assert_num_queries(len(first.captured_queries)):
+        check_drafts(demo, many, scheduled_at=scheduled)
+    assert len(first.captured_queries) == 3  # policy, recent texts, strategy

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from flokk.content.forms import AssetEditForm, AssetUploadForm, add_service_erro
 from flokk.content.models import Asset
 from flokk.content.services.assets import clean_tags, update_asset, upload_asset
 from flokk.content.services.policy import policy_for
+from flokk.content.services.public_media import asset_for_token
 from flokk.core.rendering import render_page
 from flokk.teams.permissions import OrgRequest, org_permission
 
@@ -95,3 +96,19 @@ def asset_file(request: OrgRequest, asset_id: str) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     # A streaming response; `org_permission` is typed for HttpResponse but passes any response through.
     return response  # type: ignore[return-value]
+
+
+def public_asset_file(request: HttpRequest, token: str) -> FileResponse:
+    """An asset at its signed public address (for networks that download media themselves); 404 otherwise."""
+    asset = asset_for_token(token)
+    if asset is None:
+        raise Http404("no such media")
+    try:
+        handle = asset.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("file missing") from None
+    response = FileResponse(handle, content_type=asset.mime_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -21,6 +21,7 @@ from flokk.content.services.scheduling import require_future
 from flokk.content.services.versions import as_text, diff_html
 from flokk.content.views.approval import approval_context
 from flokk.core.rendering import render_page
+from flokk.publishing.services.status import delivery_context
 from flokk.teams.permissions import OrgRequest, org_permission
 
 
@@ -105,7 +106,8 @@ def post_check(request: OrgRequest) -> HttpResponse:
     drafts = form.drafts()
     post_id = request.POST.get("post_id", "")
     post = Post.objects.for_org(request.org).filter(pk=post_id).first() if _is_uuid(post_id) else None
-    checks = check_drafts(request.org, drafts, exclude_post=post)
+    scheduled_at = form.cleaned_data.get("scheduled_at")
+    checks = check_drafts(request.org, drafts, exclude_post=post, scheduled_at=scheduled_at)
     schedule_error = ""
     if "scheduled_at" in form.errors:
         schedule_error = " ".join(str(message) for message in form.errors["scheduled_at"])
@@ -129,7 +131,12 @@ def post_detail(request: OrgRequest, post_id: str) -> HttpResponse:
     panels = _panels([draft_of(v) for v in variants], post_checks(post))
     for panel, variant in zip(panels, variants, strict=True):
         panel["assets"] = list(variant.assets.all())
-    context = {"post": post, "panels": panels, **approval_context(request, post)}
+    context = {
+        "post": post,
+        "panels": panels,
+        **approval_context(request, post),
+        **delivery_context(post, request.perms),
+    }
     return render_page(request, "content/pages/post_detail.html", context)
 
 

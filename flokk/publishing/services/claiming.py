@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet, Subquery
 
 from flokk.channels.choices import AccountStatus
 from flokk.channels.connectors.base import AccountRef, MediaItem, OAuthApp, Publication
@@ -17,8 +17,12 @@ from flokk.channels.services.connectors import account_ref, app_for
 from flokk.channels.services.credentials import read_credentials
 from flokk.content.choices import PostStatus
 from flokk.content.models import Variant
+from flokk.content.services.public_media import public_asset_url
 from flokk.publishing.choices import DeliveryStatus
 from flokk.publishing.models import Delivery, DeliveryAttempt, PublishingPause
+
+# Networks that download media from a public address instead of taking uploads.
+FETCHES_MEDIA = frozenset({"instagram"})
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ def publication_of(delivery: Delivery) -> Publication:
                 alt_text=asset.alt_text,
                 width=asset.width,
                 height=asset.height,
+                public_url=public_asset_url(asset) if delivery.account.network in FETCHES_MEDIA else "",
             )
         )
     return Publication(
@@ -105,14 +110,11 @@ def claim_jobs(now: dt.datetime, *, worker: str, limit: int, lease: dt.timedelta
             reconcile_first=True, **claim
         )
         Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(**claim)
-        claimed = list(
-            Delivery.objects.filter(claimed_by=token, status=DeliveryStatus.PUBLISHING)
-            .select_related("account", "variant")
-            .prefetch_related("variant__assets")
-        )
+        mine = Delivery.objects.filter(claimed_by=token, status=DeliveryStatus.PUBLISHING)
+        mine.update(attempt_count=F("attempt_count") + 1)
+        claimed = list(mine.select_related("account", "variant").prefetch_related("variant__assets"))
         attempts = []
         for delivery in claimed:
-            delivery.attempt_count += 1
             attempts.append(
                 DeliveryAttempt(
                     delivery=delivery,
@@ -123,7 +125,6 @@ def claim_jobs(now: dt.datetime, *, worker: str, limit: int, lease: dt.timedelta
                 )
             )
         DeliveryAttempt.objects.bulk_create(attempts, batch_size=500)
-        Delivery.objects.bulk_update(claimed, ["attempt_count"], batch_size=500)
     credentials: dict[uuid.UUID, dict[str, Any]] = {}
     apps: dict[uuid.UUID, OAuthApp | None] = {}
     jobs = []

@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Count, Field, Model, Q
 from django.utils.translation import gettext as _
 
 from flokk.channels.models import Account
@@ -109,6 +110,35 @@ DELIVERY_FIELDS = [
 ATTEMPT_FIELDS = ["outcome", "finished_at", "error", "status_code", "raw_response", "updated_at"]
 
 
+def save_fields(rows: Sequence[Model], fields: list[str]) -> None:
+    """Save `fields` of many rows of one model: one prepared UPDATE, run once per row (`executemany`).
+
+    Not `bulk_update`: it builds a CASE WHEN per field and row, and resolving those expressions cost more
+    than the network calls did (about 4 ms a delivery, 40 s for 10,000). Drivers run one statement with
+    many parameter sets fast (sqlite3 loops in C, psycopg pipelines it). No signals, as with bulk_update.
+    """
+    if not rows:
+        return
+    meta = type(rows[0])._meta
+    pk = meta.pk
+    assert pk is not None
+    columns: list[Field[Any, Any]] = []
+    for name in fields:
+        field = meta.get_field(name)
+        assert isinstance(field, Field)
+        columns.append(field)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(pk.column))} = %s"  # noqa: S608
+    params = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns]
+        + [pk.get_db_prep_value(row.pk, connection)]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def record_results(results: list[Result], now: dt.datetime) -> None:
     """Write a batch of results, then settle the posts and accounts they touch."""
     if not results:
@@ -130,8 +160,8 @@ def record_results(results: list[Result], now: dt.datetime) -> None:
             until = delivery.next_attempt_at
             slow_down[result.job.account.id] = max(until, slow_down.get(result.job.account.id, until))
     with transaction.atomic():
-        Delivery.objects.bulk_update(list(deliveries.values()), DELIVERY_FIELDS, batch_size=500)
-        DeliveryAttempt.objects.bulk_update(list(attempts.values()), ATTEMPT_FIELDS, batch_size=500)
+        save_fields(list(deliveries.values()), DELIVERY_FIELDS)
+        save_fields(list(attempts.values()), ATTEMPT_FIELDS)
         for account_id, secrets in refreshed.items():
             Account.objects.filter(pk=account_id).update(credentials=seal(secrets))
         for account_id, until in slow_down.items():

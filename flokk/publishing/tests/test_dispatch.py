@@ -10,7 +10,8 @@ from django.utils import timezone
 from flokk.channels.choices import AccountStatus
 from flokk.channels.connectors.base import ConnectorError
 from flokk.content.choices import PostStatus
-from flokk.content.tests.helpers import network_account
+from flokk.content.services.public_media import asset_for_token, public_asset_url
+from flokk.content.tests.helpers import asset, network_account
 from flokk.core.models import AuditEntry, Notification
 from flokk.publishing.choices import AttemptOutcome, DeliveryStatus
 from flokk.publishing.dispatcher import dispatch_once, dispatch_until_idle
@@ -171,3 +172,13 @@ def test_a_paused_account_holds_only_its_own_posts(network, due_post, demo, memb
     held.refresh_from_db()
     sent.refresh_from_db()
     assert (held.status, sent.status) == (PostStatus.SCHEDULED, PostStatus.PUBLISHED)
+
+
+def test_networks_that_download_media_get_a_signed_public_address(demo, member, client):
+    image = asset(demo, member("copywriter"), alt_text="Solnedgång")
+    url = public_asset_url(image)
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert asset_for_token(token) == image
+    response = client.get(url.removeprefix("http://127.0.0.1:8000"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client.get(url.removeprefix("http://127.0.0.1:8000")[:-3] + "xx/").status_code == 404

@@ -38,3 +38,16 @@ Value = Annotated[
     Decimal,
     Field(ge=0, le=MAX_VALUE, max_digits=18, decimal_places=4, allow_inf_nan=False, description="0 or more"),
 ]
+# Targets and measurements: the schema admits negatives, the service refuses them for metrics that cannot
+# go below zero (reach, followers...) and keeps them for those that can (ROI, custom metrics).
+SignedValue = Annotated[
+    Decimal,
+    Field(
+        ge=-MAX_VALUE,
+        le=MAX_VALUE,
+        max_digits=18,
+        decimal_places=4,
+        allow_inf_nan=False,
+        description="Below zero only for metrics that can be negative (ROI, custom)",
+    ),
+]

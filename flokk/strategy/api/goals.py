@@ -19,8 +19,8 @@ from flokk.strategy.api.common import (
     FOR_WRITERS,
     LongText,
     ShortText,
+    SignedValue,
     Title,
-    Value,
     router,
 )
 from flokk.strategy.choices import Challenge, Direction, MeasurementSource, Metric
@@ -42,7 +42,7 @@ from flokk.teams.permissions import api_access
 
 class MilestoneIn(Schema):
     title: Title
-    target_value: Value
+    target_value: SignedValue
     due_on: date
 
 
@@ -57,8 +57,8 @@ class MilestoneOut(Schema):
 class KPIIn(Schema):
     metric: Metric
     custom_metric: ShortText = Field("", description="The metric's name when `metric` is custom")
-    target_value: Value
-    baseline_value: Value | None = Field(None, description="Where the KPI starts from")
+    target_value: SignedValue
+    baseline_value: SignedValue | None = Field(None, description="Where the KPI starts from")
     direction: Direction
     period_start: date
     period_end: date
@@ -101,7 +101,7 @@ class GoalOut(Schema):
 
 
 class MeasurementIn(Schema):
-    value: Value
+    value: SignedValue
     measured_at: AwareDatetime | None = Field(None, description="Defaults to now")
     source: MeasurementSource = MeasurementSource.MANUAL
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import StringConstraints
 
 from flokk.channels.networks import Network
 from flokk.strategy.api.common import FOR_READERS, FOR_WRITERS, Line, LongText, Name, Note, ShortText, router
-from flokk.strategy.choices import Challenge, Purpose
+from flokk.strategy.choices import MAX_HASHTAG_LENGTH, MAX_HASHTAG_RULES, Challenge, Purpose
 from flokk.strategy.models import Strategy, StrategyVersion
 from flokk.strategy.services.strategy import (
     MAX_AUDIENCES,
@@ -27,6 +29,11 @@ from flokk.strategy.services.strategy import (
 from flokk.teams.api.common import OrgSlug
 from flokk.teams.models import Organization
 from flokk.teams.permissions import api_access
+
+# A tag with or without "#"; the service checks it is one (letters, digits, _) and stores it without "#".
+Hashtag = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_HASHTAG_LENGTH + 1, strip_whitespace=True)
+]
 
 
 class PurposeSchema(Schema):
@@ -53,6 +60,16 @@ class StrategyIn(Schema):
     purposes: list[PurposeSchema] = Field(default_factory=list, max_length=len(Purpose))
     audiences: list[AudienceSchema] = Field(default_factory=list, max_length=MAX_AUDIENCES)
     channels: list[ChannelSchema] = Field(default_factory=list, max_length=len(Network))
+    max_hashtags: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_HASHTAG_RULES,
+        description="Most hashtags per post; null: each network's usual number",
+    )
+    required_hashtags: list[Hashtag] = Field(
+        default_factory=list, max_length=MAX_HASHTAG_RULES, description="A post should carry at least one"
+    )
+    banned_hashtags: list[Hashtag] = Field(default_factory=list, max_length=MAX_HASHTAG_RULES)
 
 
 class StrategyOut(StrategyIn):
@@ -91,6 +108,9 @@ def _strategy_out(organization: Organization) -> StrategyOut:
             ChannelSchema(network=Network(c.network), priority=c.priority, reason=c.reason)
             for c in content.channels
         ],
+        max_hashtags=content.max_hashtags,
+        required_hashtags=content.required_hashtags,
+        banned_hashtags=content.banned_hashtags,
         version=strategy.version if strategy else 0,
         updated_at=strategy.updated_at if strategy else None,
         warnings=warnings,
@@ -125,6 +145,9 @@ def put_strategy(request: HttpRequest, org: OrgSlug, payload: StrategyIn) -> Str
         purposes={p.purpose.value: p.aim for p in payload.purposes},
         audiences=[AudienceData(a.name, a.description, a.parent) for a in payload.audiences],
         channels=[ChannelData(c.network.value, c.priority, c.reason) for c in payload.channels],
+        max_hashtags=payload.max_hashtags,
+        required_hashtags=list(payload.required_hashtags),
+        banned_hashtags=list(payload.banned_hashtags),
     )
     save_strategy(access.organization, content, actor=access.user)
     return _strategy_out(access.organization)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from flokk.channels.networks import Network
 from flokk.core.audit import record
 from flokk.core.notifications import notify
-from flokk.strategy.choices import Challenge, Direction, MeasurementSource, Metric
+from flokk.strategy.choices import SIGNED_METRICS, Challenge, Direction, MeasurementSource, Metric
 from flokk.strategy.models import KPI, Goal, Measurement, Milestone
 from flokk.strategy.services.validation import clean_period, clean_text, clean_value
 from flokk.teams.choices import Area, Level
@@ -113,13 +113,18 @@ def add_kpi(
         raise ValidationError({"network": _("Unknown network.")}, code="unknown_network")
     custom = clean_text(custom_metric, "custom_metric", 100, required=metric == Metric.CUSTOM)
     clean_period(period_start, period_end, "period_end")
+    signed = metric in SIGNED_METRICS
     kpi = KPI(
         organization=goal.organization,
         goal=goal,
         metric=metric,
         custom_metric=custom if metric == Metric.CUSTOM else "",
-        target_value=clean_value(target_value, "target_value"),
-        baseline_value=clean_value(baseline_value, "baseline_value") if baseline_value is not None else None,
+        target_value=clean_value(target_value, "target_value", allow_negative=signed),
+        baseline_value=(
+            clean_value(baseline_value, "baseline_value", allow_negative=signed)
+            if baseline_value is not None
+            else None
+        ),
         direction=direction,
         period_start=period_start,
         period_end=period_end,
@@ -167,7 +172,7 @@ def add_milestone(kpi: KPI, *, title: str, target_value: Decimal, due_on: date, 
         organization=kpi.organization,
         kpi=kpi,
         title=clean_text(title, "title", 200, required=True),
-        target_value=clean_value(target_value, "target_value"),
+        target_value=clean_value(target_value, "target_value", allow_negative=kpi.metric in SIGNED_METRICS),
         due_on=due_on,
     )
     with transaction.atomic():
@@ -216,7 +221,7 @@ def record_measurement(
     measurement = Measurement(
         organization=kpi.organization,
         kpi=kpi,
-        value=clean_value(value, "value"),
+        value=clean_value(value, "value", allow_negative=kpi.metric in SIGNED_METRICS),
         measured_at=measured_at,
         source=source,
         recorded_by=actor,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,9 +11,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from flokk.channels.networks import Network
+from flokk.channels.networks import HASHTAG_NAME, Network, hashtag_key
 from flokk.core.audit import record
-from flokk.strategy.choices import RECOMMENDED_MAX_NETWORKS, STRATEGY_SECTIONS, Challenge, Purpose
+from flokk.strategy.choices import (
+    MAX_HASHTAG_LENGTH,
+    MAX_HASHTAG_RULES,
+    RECOMMENDED_MAX_NETWORKS,
+    STRATEGY_SECTIONS,
+    Challenge,
+    Purpose,
+)
 from flokk.strategy.models import Audience, ChannelChoice, Strategy, StrategyPurpose, StrategyVersion
 from flokk.strategy.services.validation import clean_text
 from flokk.teams.models import Organization, User
@@ -45,6 +53,9 @@ class StrategyContent:
     purposes: dict[str, str] = field(default_factory=dict)  # purpose -> aim
     audiences: list[AudienceData] = field(default_factory=list)
     channels: list[ChannelData] = field(default_factory=list)
+    max_hashtags: int | None = None  # None: each network's usual number
+    required_hashtags: list[str] = field(default_factory=list)  # a post should carry at least one
+    banned_hashtags: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +69,11 @@ class StrategyContent:
             "channels": [
                 {"network": c.network, "priority": c.priority, "reason": c.reason} for c in self.channels
             ],
+            "hashtags": {
+                "max_per_post": self.max_hashtags,
+                "required": list(self.required_hashtags),
+                "banned": list(self.banned_hashtags),
+            },
         }
 
 
@@ -81,7 +97,32 @@ def current_content(strategy: Strategy | None) -> StrategyContent:
             for a in audiences
         ],
         channels=[ChannelData(c.network, c.priority, c.reason) for c in strategy.channels.all()],
+        max_hashtags=strategy.max_hashtags,
+        required_hashtags=list(strategy.required_hashtags),
+        banned_hashtags=list(strategy.banned_hashtags),
     )
+
+
+def _clean_tags(tags: list[str], name: str, errors: dict[str, list[str]]) -> list[str]:
+    """Tags without "#", in NFC, each once (case-insensitively), in the order given."""
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    if len(tags) > MAX_HASHTAG_RULES:
+        errors.setdefault(name, []).append(_("At most %(n)s hashtags.") % {"n": MAX_HASHTAG_RULES})
+    for raw in tags[:MAX_HASHTAG_RULES]:
+        tag = unicodedata.normalize("NFC", (raw or "").strip().lstrip("#"))
+        if not tag:
+            continue
+        if len(tag) > MAX_HASHTAG_LENGTH or not HASHTAG_NAME.fullmatch(tag):
+            errors.setdefault(name, []).append(
+                _("#%(tag)s is not a hashtag: use letters, digits and _, with at least one letter.")
+                % {"tag": tag[:MAX_HASHTAG_LENGTH]}
+            )
+            continue
+        if hashtag_key(tag) not in seen:
+            seen.add(hashtag_key(tag))
+            cleaned.append(tag)
+    return cleaned
 
 
 def _clean(content: StrategyContent) -> StrategyContent:
@@ -138,6 +179,18 @@ def _clean(content: StrategyContent) -> StrategyContent:
         reason = check("channels", lambda c=channel: clean_text(c.reason, "channels", 300))
         networks.add(channel.network)
         channels.append(ChannelData(channel.network, channel.priority, reason or ""))
+    if content.max_hashtags is not None and not 0 <= content.max_hashtags <= MAX_HASHTAG_RULES:
+        errors["max_hashtags"] = [
+            _("The most hashtags per post is a number from 0 to %(max)s.") % {"max": MAX_HASHTAG_RULES}
+        ]
+    required = _clean_tags(content.required_hashtags, "required_hashtags", errors)
+    banned = _clean_tags(content.banned_hashtags, "banned_hashtags", errors)
+    both = {hashtag_key(t) for t in required} & {hashtag_key(t) for t in banned}
+    if both:
+        errors.setdefault("banned_hashtags", []).append(
+            _("A hashtag cannot be both required and banned: %(tags)s")
+            % {"tags": ", ".join(f"#{t}" for t in banned if hashtag_key(t) in both)}
+        )
     if errors:
         raise ValidationError(
             {
@@ -152,6 +205,9 @@ def _clean(content: StrategyContent) -> StrategyContent:
         purposes={p: purposes[p] for p in Purpose.values if p in purposes},
         audiences=audiences,
         channels=sorted(channels, key=lambda c: (c.priority, c.network)),
+        max_hashtags=content.max_hashtags,
+        required_hashtags=required,
+        banned_hashtags=banned,
     )
 
 
@@ -168,9 +224,21 @@ def save_strategy(organization: Organization, content: StrategyContent, *, actor
         strategy.brand_identity = content.brand_identity
         strategy.tone_of_voice = content.tone_of_voice
         strategy.challenges = content.challenges
+        strategy.max_hashtags = content.max_hashtags
+        strategy.required_hashtags = content.required_hashtags
+        strategy.banned_hashtags = content.banned_hashtags
         strategy.version += 1
         strategy.save(
-            update_fields=["brand_identity", "tone_of_voice", "challenges", "version", "updated_at"]
+            update_fields=[
+                "brand_identity",
+                "tone_of_voice",
+                "challenges",
+                "max_hashtags",
+                "required_hashtags",
+                "banned_hashtags",
+                "version",
+                "updated_at",
+            ]
         )
 
         strategy.purposes.all().delete()
@@ -248,7 +316,21 @@ def _section_lines(content: dict[str, Any]) -> dict[str, list[str]]:
             + (f": {c['reason']}" if c.get("reason") else "")
             for c in content.get("channels", [])
         ],
+        "hashtags": _hashtag_lines(content.get("hashtags") or {}),
     }
+
+
+def _hashtag_lines(rules: dict[str, Any]) -> list[str]:
+    lines = []
+    if rules.get("max_per_post") is not None:
+        lines.append(_("At most %(n)s per post") % {"n": rules["max_per_post"]})
+    if rules.get("required"):
+        lines.append(
+            _("Required (at least one): %(tags)s") % {"tags": " ".join(f"#{t}" for t in rules["required"])}
+        )
+    if rules.get("banned"):
+        lines.append(_("Banned: %(tags)s") % {"tags": " ".join(f"#{t}" for t in rules["banned"])})
+    return lines
 
 
 @dataclass(frozen=True)

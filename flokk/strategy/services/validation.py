@@ -11,17 +11,18 @@ from django.utils.translation import gettext as _
 from flokk.strategy.choices import MAX_VALUE
 
 
-def clean_value(value: Decimal | float | int | str, field: str) -> Decimal:
-    """A finite, non-negative number no larger than MAX_VALUE, with at most four decimals."""
+def clean_value(value: Decimal | float | int | str, field: str, *, allow_negative: bool = False) -> Decimal:
+    """A finite number no larger than MAX_VALUE (in size), with at most four decimals; below zero only when
+    `allow_negative` (metrics such as ROI can honestly be negative, counts cannot)."""
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise ValidationError({field: _("Enter a number.")}, code="invalid_number") from None
     if not number.is_finite():
         raise ValidationError({field: _("Enter a number.")}, code="invalid_number")
-    if number < 0:
+    if number < 0 and not allow_negative:
         raise ValidationError({field: _("Enter zero or more.")}, code="negative")
-    if number > MAX_VALUE:
+    if abs(number) > MAX_VALUE:
         raise ValidationError(
             {field: _("Enter at most %(max)s.") % {"max": f"{MAX_VALUE:,}"}}, code="too_large"
         )

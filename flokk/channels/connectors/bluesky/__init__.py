@@ -1,0 +1,3 @@
+from flokk.channels.connectors.bluesky.connector import BlueskyConnector
+
+__all__ = ["BlueskyConnector"]

@@ -1,0 +1,3 @@
+from flokk.channels.connectors.facebook.connector import FacebookConnector
+
+__all__ = ["FacebookConnector"]

@@ -1,0 +1,120 @@
+"""What the Facebook and Instagram connectors share: calls with the stored Page token, Facebook Login, the
+first comment, the media checks and reading recent posts back page by page.
+
+A subclass names its network (`network_name`), the Login scopes it asks for (`scopes`) and the message for
+a missing token (`no_token_message`); its posts, ids and URLs stay its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import httpx
+from django.utils.translation import gettext as _
+
+from flokk.channels.connectors.base import AccountRef, Connector, ConnectorError, MediaItem, OAuthApp
+from flokk.channels.connectors.facebook import auth
+from flokk.channels.connectors.facebook.graph import GraphClient
+
+
+class GraphConnector(Connector):
+    """A connector that calls the Graph API with the access token in its credentials."""
+
+    network_name: ClassVar[str]
+    scopes: ClassVar[tuple[str, ...]]
+    no_token_message: ClassVar[str]  # marked with gettext_noop; translated when raised
+    max_images: ClassVar[int] = 10
+
+    def __init__(
+        self,
+        account: AccountRef,
+        credentials: dict[str, Any],
+        app: OAuthApp | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(account, credentials, app)
+        self.graph = GraphClient(app, network=self.network_name, transport=transport)
+
+    @property
+    def _token(self) -> str:
+        return str(self.credentials.get("access_token") or "")
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """One Graph call with the stored token (see `GraphClient.request`); no token means reconnect."""
+        if not self._token:
+            raise ConnectorError(_(self.no_token_message), needs_reconnect=True)
+        return await self.graph.request(method, path, token=self._token, **kwargs)
+
+    async def aclose(self) -> None:
+        await self.graph.aclose()
+
+    # --- Facebook Login ----------------------------------------------------------------------------
+    @classmethod
+    def authorization_url(cls, app: OAuthApp, *, state: str, code_challenge: str) -> str:
+        return auth.authorization_url(app, state=state, code_challenge=code_challenge, scopes=cls.scopes)
+
+    @classmethod
+    async def _managed_pages(
+        cls, app: OAuthApp, *, code: str, code_verifier: str, fields: str = auth.PAGE_FIELDS
+    ) -> list[dict[str, Any]]:
+        """The Pages (with `fields`, each with its Page token) the person who logged in may publish to."""
+        graph = GraphClient(app, network=cls.network_name)
+        try:
+            user_token = await auth.long_lived_user_token(graph, app, code=code, code_verifier=code_verifier)
+            return await auth.managed_pages(graph, user_token, fields=fields)
+        finally:
+            await graph.aclose()
+
+    # --- parts -------------------------------------------------------------------------------------
+    def _check_images(self, media: tuple[MediaItem, ...]) -> list[MediaItem]:
+        """Images only (no video yet), at most `max_images`; else a permanent error."""
+        if any(not item.mime_type.startswith("image/") for item in media):
+            raise ConnectorError(
+                _("Flokk cannot publish videos to %(network)s yet.") % {"network": self.network_name},
+                permanent=True,
+            )
+        if len(media) > self.max_images:
+            raise ConnectorError(
+                _("%(network)s takes at most %(count)s images in one post.")
+                % {"network": self.network_name, "count": self.max_images},
+                permanent=True,
+            )
+        return list(media)
+
+    def _created_id(self, answer: dict[str, Any]) -> str:
+        """The id of the post a publishing call created; without one the outcome is unknown."""
+        created = str(answer.get("id") or "")
+        if not created:
+            raise ConnectorError(
+                _("%(network)s accepted the post but sent no id for it.") % {"network": self.network_name},
+                raw=json.dumps(answer)[:2000],
+                outcome_unknown=True,
+            )
+        return created
+
+    async def _first_comment(self, object_id: str, message: str) -> dict[str, Any]:
+        """Comment on the new post, best effort: a failure is noted in the details, never raised."""
+        try:
+            answer = await self._call("POST", f"{object_id}/comments", data={"message": message})
+        except ConnectorError as error:
+            return {"first_comment_error": error.message}
+        return {"first_comment_id": str(answer.get("id") or "")}
+
+    async def _first_match(
+        self, path: str, params: dict[str, Any], matches: Callable[[dict[str, Any]], bool], *, pages: int
+    ) -> dict[str, Any] | None:
+        """The first item of a Graph list (`data`) that `matches`, reading at most `pages` pages."""
+        payload = await self._call("GET", path, params=params)
+        for page in range(pages):
+            if page:
+                next_url = (payload.get("paging") or {}).get("next")
+                if not isinstance(next_url, str) or not next_url:
+                    return None
+                payload = await self._call("GET", next_url)
+            for item in payload.get("data") or []:
+                if isinstance(item, dict) and matches(item):
+                    return item
+        return None

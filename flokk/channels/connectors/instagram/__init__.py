@@ -1,0 +1,3 @@
+from flokk.channels.connectors.instagram.connector import InstagramConnector
+
+__all__ = ["InstagramConnector"]

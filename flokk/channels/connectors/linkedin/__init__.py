@@ -1,0 +1,3 @@
+from flokk.channels.connectors.linkedin.connector import LinkedInConnector
+
+__all__ = ["LinkedInConnector"]

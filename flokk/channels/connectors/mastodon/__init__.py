@@ -1,0 +1,3 @@
+from flokk.channels.connectors.mastodon.connector import MastodonConnector
+
+__all__ = ["MastodonConnector"]

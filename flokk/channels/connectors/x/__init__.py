@@ -1,0 +1,3 @@
+from flokk.channels.connectors.x.connector import XConnector
+
+__all__ = ["XConnector"]
