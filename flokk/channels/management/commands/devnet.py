@@ -42,7 +42,7 @@ class Command(BaseCommand):
         try:
             if not is_installed():
                 self.stdout.write(
-                    "Installing the Bluesky reference servers into var/devnet (a few minutes)..."
+                    f"Installing the Bluesky reference servers into {INSTALL_DIR} (a few minutes)..."
                 )
                 ensure_installed()
             network = Devnet(
