@@ -172,7 +172,7 @@ FLOKK_LINKEDIN_VERSION = os.environ.get("FLOKK_LINKEDIN_VERSION", "202510")
 FLOKK_PUBLISH_POLL_SECONDS = float(os.environ.get("FLOKK_PUBLISH_POLL_SECONDS", "1"))
 FLOKK_PUBLISH_LEASE_SECONDS = float(os.environ.get("FLOKK_PUBLISH_LEASE_SECONDS", "120"))
 # Deliveries a worker takes per round (their network calls run concurrently).
-FLOKK_PUBLISH_BATCH_SIZE = int(os.environ.get("FLOKK_PUBLISH_BATCH_SIZE", "500"))
+FLOKK_PUBLISH_BATCH_SIZE = int(os.environ.get("FLOKK_PUBLISH_BATCH_SIZE", "1000"))
 
 # E-mail: printed to the console locally; SMTP (EMAIL_HOST, default localhost) in production or when set.
 if PRODUCTION or os.environ.get("EMAIL_HOST"):

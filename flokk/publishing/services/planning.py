@@ -40,21 +40,25 @@ def deliveries_for(post: Post, now: dt.datetime) -> list[Delivery]:
     return rows
 
 
-def plan_due_deliveries(now: dt.datetime | None = None, limit: int = 5000) -> int:
+def plan_due_deliveries(now: dt.datetime | None = None, limit: int = 1000) -> int:
     """Create the deliveries of scheduled posts whose time has come; returns how many were created.
 
-    Idempotent: a (variant, account) pair that has a delivery keeps it (and its idempotency key).
+    Idempotent: a (variant, account) pair that has a delivery keeps it (and its idempotency key). Workers
+    planning at the same moment take disjoint posts (SKIP LOCKED on PostgreSQL; SQLite has one writer at a
+    time), and a round plans at most `limit` posts so publishing starts while the rest is planned.
     """
     now = now or timezone.now()
-    posts = (
-        Post.objects.filter(status=PostStatus.SCHEDULED, scheduled_at__lte=now, deliveries__isnull=True)
-        .prefetch_related("variants", "accounts")
-        .order_by("scheduled_at")[:limit]
-    )
-    rows = [row for post in posts for row in deliveries_for(post, now)]
-    if not rows:
-        return 0
     with transaction.atomic():
+        due = list(
+            Post.objects.filter(status=PostStatus.SCHEDULED, scheduled_at__lte=now, deliveries__isnull=True)
+            .order_by("scheduled_at")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not due:
+            return 0
+        posts = Post.objects.filter(pk__in=due).prefetch_related("variants", "accounts")
+        rows = [row for post in posts for row in deliveries_for(post, now)]
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     return len(rows)
 
