@@ -22,7 +22,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in this thread while it is
+# started, and every other test in the same xdist worker that calls asyncio.run (the connectors, the
+# publishing engine) would fail. Pytest tears a module fixture down before the worker moves to another file.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium.")

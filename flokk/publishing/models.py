@@ -43,6 +43,8 @@ class Delivery(TimeStampedModel):
     # The last attempt may have reached the network (timeout, worker died): ask it before trying again.
     reconcile_first = models.BooleanField(default=False)
     attempt_count = models.PositiveIntegerField(default=0)
+    # Temporary errors so far, which backoff and giving up count (a 429 or a "not found" does not).
+    failures = models.PositiveIntegerField(default=0)
     remote_id = models.CharField(_("remote id"), max_length=500, blank=True)
     remote_url = models.URLField(_("link"), max_length=1000, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)

@@ -7,7 +7,8 @@ Rules, in one place:
 - permanent error (the network refuses this post): failed at once with the network's reason;
 - rate limited: wait as long as the network asks, for the whole account;
 - anything else: retry with exponential backoff and jitter, asking the network first whenever the last
-  call may have reached it; after `MAX_ATTEMPTS` the delivery fails with the last reason.
+  call may have reached it; after `MAX_FAILURES` temporary errors the delivery fails with the last reason
+  (rate limits do not count: waiting as asked is not failing).
 """
 
 from __future__ import annotations
@@ -33,14 +34,14 @@ from flokk.publishing.choices import AttemptOutcome, DeliveryStatus, HoldReason
 from flokk.publishing.engine import Result
 from flokk.publishing.models import Delivery, DeliveryAttempt
 
-MAX_ATTEMPTS = 8
+MAX_FAILURES = 8
 BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_CAP_SECONDS = 30 * 60.0
 
 
-def backoff(attempt_count: int) -> dt.timedelta:
+def backoff(failures: int) -> dt.timedelta:
     """30 s, 60 s, 120 s ... capped at 30 min, each ±20 % so retries of many posts spread out."""
-    seconds = min(BACKOFF_BASE_SECONDS * 2 ** max(attempt_count - 1, 0), BACKOFF_CAP_SECONDS)
+    seconds = min(BACKOFF_BASE_SECONDS * 2 ** max(failures - 1, 0), BACKOFF_CAP_SECONDS)
     return dt.timedelta(seconds=seconds * random.uniform(0.8, 1.2))  # noqa: S311 (jitter, not security)
 
 
@@ -83,7 +84,8 @@ def _apply(result: Result, delivery: Delivery, attempt: DeliveryAttempt, now: dt
     else:
         attempt.outcome = AttemptOutcome.TRANSIENT_ERROR
         delivery.reconcile_first = job.reconcile or error.outcome_unknown
-        if delivery.attempt_count >= MAX_ATTEMPTS:
+        delivery.failures += 1
+        if delivery.failures >= MAX_FAILURES:
             delivery.status = DeliveryStatus.FAILED
             delivery.last_error = _("Gave up after %(count)d attempts: %(reason)s") % {
                 "count": delivery.attempt_count,
@@ -91,7 +93,7 @@ def _apply(result: Result, delivery: Delivery, attempt: DeliveryAttempt, now: dt
             }
         else:
             delivery.status = DeliveryStatus.PENDING
-            delivery.next_attempt_at = now + backoff(delivery.attempt_count)
+            delivery.next_attempt_at = now + backoff(delivery.failures)
 
 
 DELIVERY_FIELDS = [
@@ -101,6 +103,7 @@ DELIVERY_FIELDS = [
     "claimed_by",
     "next_attempt_at",
     "reconcile_first",
+    "failures",
     "remote_id",
     "remote_url",
     "published_at",

@@ -9,12 +9,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flokk.channels.choices import AccountStatus
 from flokk.content.choices import PostStatus
 from flokk.content.models import Post
 from flokk.core.audit import record
 from flokk.core.errors import Conflict
+from flokk.publishing.choices import DeliveryStatus, HoldReason
 from flokk.publishing.models import Delivery
 from flokk.teams.models import User
+
+HOLD_FOR_ACCOUNT_STATUS: dict[str, str] = {
+    AccountStatus.NEEDS_RECONNECT: HoldReason.NEEDS_RECONNECT,
+    AccountStatus.DISCONNECTED: HoldReason.ACCOUNT_DISCONNECTED,
+}
 
 
 def deliveries_for(post: Post, now: dt.datetime) -> list[Delivery]:
@@ -26,6 +33,8 @@ def deliveries_for(post: Post, now: dt.datetime) -> list[Delivery]:
         if variant is None:
             continue
         due = post.scheduled_at or now
+        # An account that cannot publish right now holds its deliveries (reconnecting releases them).
+        hold = HOLD_FOR_ACCOUNT_STATUS.get(account.status, "")
         rows.append(
             Delivery(
                 organization_id=post.organization_id,
@@ -35,6 +44,8 @@ def deliveries_for(post: Post, now: dt.datetime) -> list[Delivery]:
                 idempotency_key=f"flokk-{uuid.uuid4().hex}",
                 due_at=due,
                 next_attempt_at=due,
+                status=DeliveryStatus.HELD if hold else DeliveryStatus.PENDING,
+                hold_reason=hold,
             )
         )
     return rows

@@ -18,7 +18,7 @@ from flokk.publishing.dispatcher import dispatch_once, dispatch_until_idle
 from flokk.publishing.engine import run_jobs_sync
 from flokk.publishing.models import Delivery
 from flokk.publishing.services.claiming import claim_jobs
-from flokk.publishing.services.outcomes import record_results
+from flokk.publishing.services.outcomes import record_results, release_held_deliveries
 from flokk.publishing.services.pause import pause_account, pause_publishing, resume_publishing
 from flokk.publishing.services.planning import plan_due_deliveries
 
@@ -182,3 +182,18 @@ def test_networks_that_download_media_get_a_signed_public_address(demo, member, 
     response = client.get(url.removeprefix("http://127.0.0.1:8000"))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert client.get(url.removeprefix("http://127.0.0.1:8000")[:-3] + "xx/").status_code == 404
+
+
+def test_posts_due_for_an_account_that_needs_reconnecting_are_held_until_it_is_reconnected(
+    network, due_post, account
+):
+    type(account).objects.filter(pk=account.pk).update(status=AccountStatus.NEEDS_RECONNECT)
+    post = due_post()
+    assert dispatch_until_idle("w1") == 0
+    delivery = Delivery.objects.get(post=post)
+    assert (delivery.status, delivery.hold_reason) == (DeliveryStatus.HELD, "needs_reconnect")
+    type(account).objects.filter(pk=account.pk).update(status=AccountStatus.CONNECTED)
+    assert release_held_deliveries(account) == 1
+    assert dispatch_until_idle("w1") == 1
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
