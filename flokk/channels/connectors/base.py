@@ -35,6 +35,13 @@ class Capabilities:
     read_direct_messages: bool = False
     metrics: bool = False
     delete: bool = False
+    # Acting on what the public says (the inbox): answer in the thread, like, hide from others, delete.
+    reply: bool = False
+    like: bool = False
+    hide_comments: bool = False
+    delete_comments: bool = False
+    # Comments arrive by signed webhook as well as by polling (Facebook, Instagram).
+    webhooks: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,77 @@ class ConnectorError(Exception):
         self.outcome_unknown = outcome_unknown and not self.permanent
 
 
+# --- The inbox: what the public says to the account -----------------------------------------------------
+INBOUND_KINDS = ("comment", "reply", "mention", "direct_message")
+
+
+@dataclass(frozen=True)
+class InboundAuthor:
+    """Who wrote it, as the network names them. `handle` is what a person types to reach them."""
+
+    remote_id: str
+    handle: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class InboundItem:
+    """One comment, reply, mention or direct message, as the network gave it. Untrusted text.
+
+    `remote_id` identifies the item on its network for ever (an AT-URI, a status id, a comment id): ingest
+    stores each remote id once per account. `thread_id` is the remote id of what the conversation hangs on:
+    for a comment or a reply, the root post (usually one of the account's own posts); for a mention that
+    starts a thread, the mention itself; for a direct message, the network's conversation id.
+    `parent_id` is what the item directly answers (blank when nothing). `kind` is one of INBOUND_KINDS.
+    `reply_ref` carries whatever the connector needs later to answer this item in its thread (Bluesky's
+    CIDs, for example); it is stored as given and handed back to `reply`.
+    """
+
+    remote_id: str
+    kind: str
+    text: str
+    author: InboundAuthor
+    created_at: dt.datetime
+    thread_id: str
+    parent_id: str = ""
+    url: str = ""
+    reply_ref: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """What `fetch_inbox` found: the items (any order) and the cursor to pass next time.
+
+    The cursor is opaque to Flokk and stored only after the items are; a connector that gets its own cursor
+    back must return every item newer than the one it marks (a few repeats are fine: ingest drops them).
+    """
+
+    items: tuple[InboundItem, ...]
+    cursor: str
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """What an answer goes under: the item answered and its thread, with the item's `reply_ref`."""
+
+    remote_id: str
+    thread_id: str
+    kind: str
+    reply_ref: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One item a webhook carried, for the account whose `remote_id` the network named."""
+
+    account_remote_id: str
+    item: InboundItem
+
+
+class WebhookRejected(Exception):
+    """A webhook request that is not signed by the network, or not a payload we understand: answer 400."""
+
+
 @dataclass(frozen=True)
 class OAuthApp:
     """The organization's app on a network, decrypted, as a connector needs it for OAuth."""
@@ -166,6 +244,35 @@ class Connector:
         raise NotImplementedError
 
     async def delete(self, remote_id: str) -> None:
+        raise NotImplementedError
+
+    # --- The inbox --------------------------------------------------------------------------------
+    async def fetch_inbox(self, cursor: str) -> InboxPage:
+        """Comments, replies, mentions and direct messages newer than `cursor` ("" the first time: the
+        recent ones the network still lists, at most a few hundred). One call per poll; several pages
+        inside are fine. Raises `ConnectorError` when the network cannot be asked; the cursor then stays.
+        """
+        raise NotImplementedError
+
+    async def reply(self, target: ReplyTarget, text: str, idempotency_key: str) -> Published:
+        """Answer `target` in its thread (a direct message is answered in its conversation). One attempt,
+        like `publish`."""
+        raise NotImplementedError
+
+    async def like(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    async def hide(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        """Hide a comment from everyone but its author (Facebook, Instagram), where the network can."""
+        raise NotImplementedError
+
+    async def delete_comment(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        """Remove someone else's comment under the account's post, where the network lets the owner."""
+        raise NotImplementedError
+
+    @classmethod
+    def parse_webhook(cls, app: OAuthApp, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
+        """Check the signature with the app's secret and read the items; raise `WebhookRejected`."""
         raise NotImplementedError
 
     async def aclose(self) -> None:
