@@ -7,6 +7,14 @@ on a post with photos. Video is not supported yet.
 
 Facebook keeps no idempotency key. When the feed call may have reached Facebook, the engine asks
 `find_published`, which reads the Page's posts since the attempt and matches them by text.
+
+The inbox is the comments on the Page's posts, polled and pushed by the Page's `feed` webhook. A poll is
+one call, `GET /{page-id}/feed` for the most recent posts, each with its comments expanded with
+`filter(stream)` (replies come flat, each naming its `parent`) and `order(reverse_chronological)`
+(https://developers.facebook.com/docs/graph-api/reference/page-post/comments/); a post whose
+`updated_time` (its last edit or comment) is older than the cursor is passed over, and a post's further
+comment pages are read only while a whole page is newer than the cursor. Messenger conversations are
+not read.
 """
 
 from __future__ import annotations
@@ -22,33 +30,31 @@ from flokk.channels.connectors.base import (
     Capabilities,
     ConnectorError,
     Identity,
+    InboxPage,
     MediaItem,
     OAuthApp,
     Publication,
     Published,
+    ReplyTarget,
+    WebhookEvent,
 )
-from flokk.channels.connectors.facebook import auth
-from flokk.channels.connectors.facebook.graph import comparable, compose_message
+from flokk.channels.connectors.facebook import auth, inbox
+from flokk.channels.connectors.facebook.comments import COMMENT_FIELDS, polled_comments, webhook_comment
+from flokk.channels.connectors.facebook.graph import comparable, compose_message, parse_time
 from flokk.channels.connectors.facebook.graph_connector import GraphConnector
 from flokk.channels.networks import Network
 
 NETWORK_NAME = "Facebook"
 MAX_IMAGES = 10
 FIND_PAGES = 5  # find_published looks at most at this many pages of 100 posts
+INBOX_POSTS = 25  # a poll looks at the comments of the Page's most recent posts
+COMMENTS_PER_PAGE = 50
+COMMENT_PAGES = 4  # per post and poll, once the first is all new
+INBOX_FIELDS = (
+    "id,updated_time,"
+    f"comments.filter(stream).order(reverse_chronological).limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}"
+)
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
-
-
-def parse_time(value: Any) -> dt.datetime | None:
-    """Graph times look like `2024-05-01T12:00:00+0000`."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
-    except ValueError:
-        try:
-            return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
 
 
 def post_url(post_id: str) -> str:
@@ -64,6 +70,12 @@ class FacebookConnector(GraphConnector):
         publish_link=True,
         first_comment=True,
         delete=True,
+        read_comments=True,
+        reply=True,
+        like=True,
+        hide_comments=True,
+        delete_comments=True,
+        webhooks=True,
     )
     max_concurrency_per_account: ClassVar[int] = 2
     network_name = NETWORK_NAME
@@ -149,6 +161,63 @@ class FacebookConnector(GraphConnector):
     async def delete(self, remote_id: str) -> None:
         await self._call("DELETE", remote_id)
 
+    # --- the inbox -----------------------------------------------------------------------------------
+    async def fetch_inbox(self, cursor: str) -> InboxPage:
+        since = inbox.parse_cursor(cursor)
+        feed = await self._call(
+            "GET", f"{self._page_id}/feed", params={"fields": INBOX_FIELDS, "limit": INBOX_POSTS}
+        )
+        items = []
+        for post in feed.get("data") or []:
+            post_id = inbox.id_of(post.get("id")) if isinstance(post, dict) else ""
+            if not post_id:
+                continue
+            updated = parse_time(post.get("updated_time"))
+            if since is not None and updated is not None and updated < since:
+                continue  # nothing said on it since the last poll
+            comments = await self._edge_pages(
+                post.get("comments"),
+                more=lambda page: since is not None and _all_newer(page, since),
+                pages=COMMENT_PAGES,
+            )
+            found = polled_comments(post_id, comments, page_id=self._page_id)
+            items += [item for item in found if inbox.is_new(item.created_at, since)]
+        return InboxPage(items=tuple(items), cursor=inbox.next_cursor(items, cursor))
+
+    async def reply(self, target: ReplyTarget, text: str, idempotency_key: str) -> Published:
+        """Comment as the Page under the item's top-level comment (Facebook threads one level deep)."""
+        under = target.reply_ref.get("answer_under") or target.remote_id
+        answer = await self._call("POST", f"{under}/comments", data={"message": text}, sends=True)
+        return Published(
+            remote_id=self._created_id(answer),
+            published_at=dt.datetime.now(dt.UTC),
+            details={"answered_under": under},
+        )
+
+    async def like(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        await self._call("POST", f"{remote_id}/likes")
+
+    async def hide(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        await self._call("POST", remote_id, data={"is_hidden": "true"})
+
+    async def delete_comment(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        await self._call("DELETE", remote_id)
+
+    @classmethod
+    def parse_webhook(cls, app: OAuthApp, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
+        """Added comments from the Page `feed` webhook; other feed changes (likes, edits, removals, posts)
+        are skipped. See `inbox` for when a whole request is refused."""
+        events = []
+        for entry in inbox.signed_entries(app, headers, body, object_name="page"):
+            page_id = inbox.id_of(entry["id"])
+            for field, value in inbox.changes(entry):
+                if field != "feed" or value.get("item") != "comment" or value.get("verb") != "add":
+                    continue
+                item = webhook_comment(value, page_id=page_id, sent_at=entry.get("time"))
+                if item is not None:
+                    events.append(WebhookEvent(account_remote_id=page_id, item=item))
+        return events
+
     # --- parts ---------------------------------------------------------------------------------------
     async def _upload_photo(self, item: MediaItem) -> str:
         """Upload one image without publishing it; its id goes into the feed post. Not yet a post, so a
@@ -175,3 +244,9 @@ class FacebookConnector(GraphConnector):
         except ConnectorError:
             return post_url(post_id), None
         return str(answer.get("permalink_url") or post_url(post_id)), parse_time(answer.get("created_time"))
+
+
+def _all_newer(comments: list[dict[str, Any]], since: dt.datetime) -> bool:
+    """Every comment on the page (with a readable time) is newer than `since`: the next may be too."""
+    times = [parse_time(comment.get("created_time")) for comment in comments]
+    return all(time >= since for time in times if time is not None)

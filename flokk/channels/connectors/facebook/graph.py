@@ -12,6 +12,7 @@ retry, or a reconnect.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -56,6 +57,19 @@ def graph_base(app: OAuthApp | None) -> str:
     if app is not None and app.base_url:
         return app.base_url.rstrip("/")
     return f"https://{GRAPH_HOST}/{api_version()}"
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    """Graph times look like `2024-05-01T12:00:00+0000`."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        try:
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
 
 
 def redact(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:

@@ -51,6 +51,16 @@ class GraphConnector(Connector):
     async def aclose(self) -> None:
         await self.graph.aclose()
 
+    async def subscribe_webhooks(self) -> None:
+        """Install Flokk's app on the account's Page for its `feed` webhooks: Meta sends a Page's (and its
+        linked Instagram account's) webhooks only to apps the Page installed this way
+        (https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/). To call once
+        when the account is connected; asking again changes nothing."""
+        page_id = str(self.credentials.get("page_id") or "")
+        if not page_id:
+            raise ConnectorError(_(self.no_token_message), needs_reconnect=True)
+        await self._call("POST", f"{page_id}/subscribed_apps", data={"subscribed_fields": "feed"})
+
     # --- Facebook Login ----------------------------------------------------------------------------
     @classmethod
     def authorization_url(cls, app: OAuthApp, *, state: str, code_challenge: str) -> str:
@@ -102,6 +112,29 @@ class GraphConnector(Connector):
         except ConnectorError as error:
             return {"first_comment_error": error.message}
         return {"first_comment_id": str(answer.get("id") or "")}
+
+    async def _edge_pages(
+        self, edge: Any, *, more: Callable[[list[dict[str, Any]]], bool], pages: int
+    ) -> list[dict[str, Any]]:
+        """The objects of an edge a call expanded (`{"data": [...], "paging": {"next"}}`), then of its
+        following pages while `more(page)` says the last page is worth going on from, at most `pages`."""
+        found: list[dict[str, Any]] = []
+        for page in range(pages):
+            if not isinstance(edge, dict):
+                break
+            data = [item for item in edge.get("data") or [] if isinstance(item, dict)]
+            found += data
+            next_url = (edge.get("paging") or {}).get("next")
+            if (
+                page == pages - 1
+                or not data
+                or not isinstance(next_url, str)
+                or not next_url
+                or not more(data)
+            ):
+                break
+            edge = await self._call("GET", next_url)
+        return found
 
     async def _first_match(
         self, path: str, params: dict[str, Any], matches: Callable[[dict[str, Any]], bool], *, pages: int

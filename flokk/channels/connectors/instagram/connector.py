@@ -12,6 +12,16 @@ permanent error that says so.
 
 Instagram allows 100 API-published posts per account in a rolling 24 hours; `publish` asks for the quota
 first and waits (rate limited) instead of failing when it is used up.
+
+The inbox is the comments on the account's media, polled and pushed by the `comments` webhook
+(https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/comments).
+A poll is one call, `GET /{ig-user-id}/media` for the most recent media, each with its comments and their
+replies expanded; a media's further comment pages are read only while a whole page is newer than the
+cursor. Instagram documents no order for comments, so on a media with more comments than one page holds
+a new comment may wait for the webhook; the cursor then still guards against losing what the poll saw.
+Mentions are not read: the API lists a mention only by the media or comment id that a `mentions` webhook
+carries (`mentioned_media`, `mentioned_comment`), with no text in the webhook, and `parse_webhook` has no
+token to fetch it. Liking comments is not in the API.
 """
 
 from __future__ import annotations
@@ -31,15 +41,19 @@ from flokk.channels.connectors.base import (
     Capabilities,
     ConnectorError,
     Identity,
+    InboundItem,
+    InboxPage,
     MediaItem,
     OAuthApp,
     Publication,
     Published,
+    ReplyTarget,
+    WebhookEvent,
 )
-from flokk.channels.connectors.facebook import auth
-from flokk.channels.connectors.facebook.connector import parse_time
-from flokk.channels.connectors.facebook.graph import comparable, compose_message
+from flokk.channels.connectors.facebook import auth, inbox
+from flokk.channels.connectors.facebook.graph import comparable, compose_message, parse_time
 from flokk.channels.connectors.facebook.graph_connector import GraphConnector
+from flokk.channels.connectors.instagram.comments import COMMENT_FIELDS, polled_comments, webhook_comment
 from flokk.channels.networks import Network
 
 NETWORK_NAME = "Instagram"
@@ -50,6 +64,12 @@ POLL_INTERVAL = 1.0
 QUOTA_WINDOW = dt.timedelta(hours=24)
 DEFAULT_QUOTA_TOTAL = 100
 ACCOUNT_FIELDS = "id,name,access_token,tasks,instagram_business_account{id,username,name}"
+INBOX_MEDIA = 25  # a poll looks at the comments of the account's most recent media
+COMMENTS_PER_PAGE = 50
+COMMENT_PAGES = 4  # per media and poll, once the first is all new
+INBOX_FIELDS = (
+    f"id,permalink,comments.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS},replies{{{COMMENT_FIELDS}}}}}"
+)
 
 MediaUrlProvider = Callable[[MediaItem], str]
 # Turns an image into a public URL Instagram can fetch; None = no provider (image posts cannot go out).
@@ -65,6 +85,12 @@ class InstagramConnector(GraphConnector):
         publish_link=False,
         first_comment=True,
         delete=False,
+        read_comments=True,
+        reply=True,
+        like=False,
+        hide_comments=True,
+        delete_comments=True,
+        webhooks=True,
     )
     max_concurrency_per_account: ClassVar[int] = 2
 
@@ -202,6 +228,67 @@ class InstagramConnector(GraphConnector):
             _("Flokk cannot delete Instagram posts; delete it in Instagram."), permanent=True
         )
 
+    # --- the inbox -----------------------------------------------------------------------------------
+    async def fetch_inbox(self, cursor: str) -> InboxPage:
+        since = inbox.parse_cursor(cursor)
+        answer = await self._call(
+            "GET", f"{self._ig_user_id}/media", params={"fields": INBOX_FIELDS, "limit": INBOX_MEDIA}
+        )
+        items: list[InboundItem] = []
+        for media in answer.get("data") or []:
+            media_id = inbox.id_of(media.get("id")) if isinstance(media, dict) else ""
+            if not media_id:
+                continue
+            comments = await self._edge_pages(
+                media.get("comments"),
+                more=lambda page: since is not None and _all_newer(page, since),
+                pages=COMMENT_PAGES,
+            )
+            items += polled_comments(
+                comments,
+                media_id=media_id,
+                url=inbox.text_of(media.get("permalink")),
+                ig_user_id=self._ig_user_id,
+                handle=self.account.handle,
+            )
+        new = [item for item in items if inbox.is_new(item.created_at, since)]
+        return InboxPage(items=tuple(new), cursor=inbox.next_cursor(new, cursor))
+
+    async def reply(self, target: ReplyTarget, text: str, idempotency_key: str) -> Published:
+        """Reply as the account under the item's top-level comment (Instagram threads one level deep)."""
+        under = target.reply_ref.get("answer_under") or target.remote_id
+        answer = await self._call("POST", f"{under}/replies", data={"message": text}, sends=True)
+        return Published(
+            remote_id=self._created_id(answer),
+            published_at=dt.datetime.now(dt.UTC),
+            details={"answered_under": under},
+        )
+
+    async def like(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        raise ConnectorError(_("Instagram does not let apps like comments."), permanent=True)
+
+    async def hide(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        # Documented as `POST /{ig-comment-id}?hide=true`; Graph reads a POST's parameters from the form too.
+        await self._call("POST", remote_id, data={"hide": "true"})
+
+    async def delete_comment(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        await self._call("DELETE", remote_id)
+
+    @classmethod
+    def parse_webhook(cls, app: OAuthApp, headers: dict[str, str], body: bytes) -> list[WebhookEvent]:
+        """New comments from the `comments` webhook field; other fields (mentions, live comments, story
+        insights) are skipped. See `facebook.inbox` for when a whole request is refused."""
+        events = []
+        for entry in inbox.signed_entries(app, headers, body, object_name="instagram"):
+            ig_user_id = inbox.id_of(entry["id"])
+            for field, value in inbox.changes(entry):
+                if field != "comments":
+                    continue
+                item = webhook_comment(value, ig_user_id=ig_user_id, sent_at=entry.get("time"))
+                if item is not None:
+                    events.append(WebhookEvent(account_remote_id=ig_user_id, item=item))
+        return events
+
     # --- parts ---------------------------------------------------------------------------------------
     def _check_media(self, media: tuple[MediaItem, ...]) -> list[MediaItem]:
         if not media:
@@ -290,6 +377,12 @@ class InstagramConnector(GraphConnector):
         except ConnectorError:
             return f"https://www.instagram.com/{self.account.handle}/", None
         return str(answer.get("permalink") or ""), parse_time(answer.get("timestamp"))
+
+
+def _all_newer(comments: list[dict[str, Any]], since: dt.datetime) -> bool:
+    """Every comment on the page (with a readable time) is newer than `since`: the next may be too."""
+    times = [parse_time(comment.get("timestamp")) for comment in comments]
+    return all(time >= since for time in times if time is not None)
 
 
 def _now() -> dt.datetime:

@@ -4,6 +4,13 @@ Every REST call carries `LinkedIn-Version` (the organization's app setting, else
 and `X-Restli-Protocol-Version: 2.0.0`. LinkedIn keeps no idempotency key, so `find_published` matches the
 page's recent posts by their text. An expired access token is refreshed once inside the same call and the
 new tokens are left in `updated_credentials` for the engine to store.
+
+The inbox is the comments on the page's most recent posts (LinkedIn sends no webhooks to organization
+apps): the posts (`GET /rest/posts?q=author`), then each post's comments
+(`GET /rest/socialActions/{post}/comments`, every page up to a bound, as LinkedIn documents no order), then
+the nested comments of the most recent comments that have any (`GET /rest/socialActions/{comment}/comments`).
+The cursor is the creation time (epoch milliseconds) of the newest comment seen. Answers, likes
+(Reactions API) and deletions are made as the organization.
 """
 
 from __future__ import annotations
@@ -20,12 +27,23 @@ from flokk.channels.connectors.base import (
     Capabilities,
     ConnectorError,
     Identity,
+    InboundItem,
+    InboxPage,
     MediaItem,
     OAuthApp,
     Publication,
     Published,
+    ReplyTarget,
 )
 from flokk.channels.connectors.linkedin import auth
+from flokk.channels.connectors.linkedin.comments import (
+    comment_id_of,
+    comment_item,
+    comment_urn,
+    created_ms,
+    reply_count,
+    urn_of,
+)
 from flokk.channels.connectors.oauth2 import OAuth2Connector
 from flokk.channels.networks import Network
 
@@ -38,6 +56,10 @@ _HASHTAG = re.compile(r"(?<![\w#&/])#(\w*[^\W\d_]\w*)")
 _HASHTAG_TEMPLATE = re.compile(r"\{hashtag\|\\#\|([^}]*)\}")
 _ESCAPED = re.compile(r"\\(.)")
 REFRESH_MARGIN = dt.timedelta(minutes=5)
+INBOX_POSTS = 20  # a poll reads the comments of the page's most recent posts
+COMMENTS_PER_PAGE = 50
+COMMENT_PAGES = 4  # per post and poll
+REPLY_THREADS = 10  # per poll: the most recent comments that have nested comments
 
 
 def compose_text(publication: Publication) -> str:
@@ -80,7 +102,16 @@ def organization_id(urn: str) -> str:
 
 class LinkedInConnector(OAuth2Connector):
     network = Network.LINKEDIN
-    capabilities = Capabilities(publish_text=True, publish_images=True, publish_link=True, delete=True)
+    capabilities = Capabilities(
+        publish_text=True,
+        publish_images=True,
+        publish_link=True,
+        delete=True,
+        read_comments=True,
+        reply=True,
+        like=True,
+        delete_comments=True,
+    )
 
     max_concurrency_per_account: ClassVar[int] = 2
     network_name = auth.NETWORK_NAME
@@ -208,6 +239,127 @@ class LinkedInConnector(OAuth2Connector):
             "DELETE", f"/rest/posts/{quote(remote_id, safe='')}", headers={"X-RestLi-Method": "DELETE"}
         )
 
+    # --- the inbox -----------------------------------------------------------------------------------
+    async def fetch_inbox(self, cursor: str) -> InboxPage:
+        since = int(cursor) if cursor.isdigit() else None
+        items: list[InboundItem] = []
+        threads: list[tuple[int, str, str]] = []  # (time, comment URN, post URN) of comments with replies
+        for post_urn in await self._recent_posts():
+            for element in await self._comments(post_urn, pages=COMMENT_PAGES):
+                items += self._items([element], post_urn)
+                if reply_count(element) and urn_of(element):
+                    threads.append((created_ms(element) or 0, urn_of(element), post_urn))
+        for _time, urn, post_urn in sorted(threads, reverse=True)[:REPLY_THREADS]:
+            items += self._items(await self._comments(urn, pages=1), post_urn)
+        new = [item for item in items if since is None or _ms(item) >= since]
+        newest = max((_ms(item) for item in new), default=None)
+        return InboxPage(items=tuple(new), cursor=str(newest) if newest is not None else cursor)
+
+    def _items(self, elements: list[dict[str, Any]], post_urn: str) -> list[InboundItem]:
+        found = (
+            comment_item(
+                element, post_urn=post_urn, organization=self.account.remote_id, url=post_url(post_urn)
+            )
+            for element in elements
+        )
+        return [item for item in found if item is not None]
+
+    async def _recent_posts(self) -> list[str]:
+        author = quote(self.account.remote_id, safe="")
+        response = await self._request(
+            "GET",
+            f"/rest/posts?author={author}&q=author&count={INBOX_POSTS}",
+            headers={"X-RestLi-Method": "FINDER"},
+        )
+        elements = auth.json_of(response).get("elements")
+        return [
+            str(element["id"])
+            for element in (elements if isinstance(elements, list) else [])
+            if isinstance(element, dict) and isinstance(element.get("id"), str) and element["id"]
+        ]
+
+    async def _comments(self, on_urn: str, *, pages: int) -> list[dict[str, Any]]:
+        """The comments made on a post or a comment, page by page (`start`, `count`, `paging.total`)."""
+        path = f"/rest/socialActions/{quote(on_urn, safe='')}/comments"
+        found: list[dict[str, Any]] = []
+        for page in range(pages):
+            start = page * COMMENTS_PER_PAGE
+            response = await self._request("GET", f"{path}?start={start}&count={COMMENTS_PER_PAGE}")
+            payload = auth.json_of(response)
+            elements = payload.get("elements")
+            found += (
+                [item for item in elements if isinstance(item, dict)] if isinstance(elements, list) else []
+            )
+            paging = payload.get("paging")
+            total = paging.get("total") if isinstance(paging, dict) else None
+            if not isinstance(total, int) or start + COMMENTS_PER_PAGE >= total:
+                break
+        return found
+
+    async def reply(self, target: ReplyTarget, text: str, idempotency_key: str) -> Published:
+        """A nested comment as the organization, under the top-level comment (LinkedIn nests one level)."""
+        under = target.reply_ref.get("answer_under") or target.remote_id
+        body = {
+            "actor": self.account.remote_id,
+            "object": target.reply_ref.get("object") or target.thread_id,
+            "message": {"text": text},
+            "parentComment": under,
+        }
+        response = await self._request(
+            "POST",
+            f"/rest/socialActions/{quote(under, safe='')}/comments",
+            json=body,
+            sends=True,
+            expect=(201,),
+        )
+        created = auth.json_of(response) if response.content else {}
+        urn = urn_of(created)
+        new_id = response.headers.get("x-restli-id", "") or str(created.get("id") or "")
+        if not urn and not new_id:
+            raise ConnectorError(
+                _("LinkedIn accepted the answer but did not say where it is."),
+                status_code=response.status_code,
+                raw=auth.redacted(response),
+                outcome_unknown=True,
+            )
+        return Published(
+            remote_id=urn or comment_urn(under, new_id),
+            remote_url=post_url(target.thread_id) if target.thread_id else "",
+            published_at=dt.datetime.now(dt.UTC),
+            details={"answered_under": under},
+        )
+
+    async def like(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        """A LIKE reaction by the organization (Reactions API, "Create a Reaction on a Comment")."""
+        actor = quote(self.account.remote_id, safe="")
+        await self._request(
+            "POST",
+            f"/rest/reactions?actor={actor}",
+            json={"root": remote_id, "reactionType": "LIKE"},
+            expect=(201,),
+        )
+
+    async def hide(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        raise ConnectorError(_("LinkedIn does not let pages hide comments."), permanent=True)
+
+    async def delete_comment(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        """Delete a comment on the organization's post, as the organization."""
+        target = reply_ref.get("target") or reply_ref.get("post") or ""
+        comment_id = reply_ref.get("comment_id") or comment_id_of(remote_id)
+        if not target or not comment_id:
+            raise ConnectorError(
+                _("Flokk does not know which LinkedIn post this comment is on."),
+                permanent=True,
+                raw=remote_id,
+            )
+        on = quote(target, safe="")
+        actor = quote(self.account.remote_id, safe="")
+        await self._request(
+            "DELETE",
+            f"/rest/socialActions/{on}/comments/{quote(comment_id, safe='')}?actor={actor}",
+            expect=(200, 204),
+        )
+
     # --- OAuth -------------------------------------------------------------------------------------
     @classmethod
     def authorization_url(cls, app: OAuthApp, *, state: str, code_challenge: str) -> str:
@@ -270,3 +422,7 @@ def _identity(organization: dict[str, Any], credentials: dict[str, Any]) -> Iden
 def _link_title(link: str) -> str:
     parts = urlsplit(link)
     return (parts.hostname or link).removeprefix("www.")[:400]
+
+
+def _ms(item: InboundItem) -> int:
+    return round(item.created_at.timestamp() * 1000)
