@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 from flokk.channels.api import router as channels_router
 from flokk.content.api import router as content_router
 from flokk.core.errors import Conflict
+from flokk.inbox.api import router as inbox_router
 from flokk.publishing.api import router as publishing_router
 from flokk.strategy.api import router as strategy_router
 from flokk.teams.api import router as teams_router
@@ -109,3 +110,4 @@ api.add_router("/", strategy_router)
 api.add_router("/", channels_router)
 api.add_router("/", content_router)
 api.add_router("/", publishing_router)
+api.add_router("/", inbox_router)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "flokk.channels",
     "flokk.content",
     "flokk.publishing",
+    "flokk.inbox",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,10 @@ FLOKK_PUBLISH_POLL_SECONDS = float(os.environ.get("FLOKK_PUBLISH_POLL_SECONDS", 
 FLOKK_PUBLISH_LEASE_SECONDS = float(os.environ.get("FLOKK_PUBLISH_LEASE_SECONDS", "120"))
 # Deliveries a worker takes per round (their network calls run concurrently).
 FLOKK_PUBLISH_BATCH_SIZE = int(os.environ.get("FLOKK_PUBLISH_BATCH_SIZE", "1000"))
+# The inbox: how often each account's comments, mentions and messages are fetched (webhooks come at once),
+# and how long a worker may hold an account's poll or an answer being sent before another worker takes over.
+FLOKK_INBOX_POLL_SECONDS = float(os.environ.get("FLOKK_INBOX_POLL_SECONDS", "30"))
+FLOKK_INBOX_LEASE_SECONDS = float(os.environ.get("FLOKK_INBOX_LEASE_SECONDS", "120"))
 
 # E-mail: printed to the console locally; SMTP (EMAIL_HOST, default localhost) in production or when set.
 if PRODUCTION or os.environ.get("EMAIL_HOST"):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("flokk.channels.urls")),
     path("", include("flokk.content.urls")),
     path("", include("flokk.publishing.urls")),
+    path("", include("flokk.inbox.urls")),
 ]
 
 handler404 = "flokk.core.views.not_found"

@@ -83,7 +83,7 @@ class Access:
         return [area for area in Area.values if self.level(area) >= Level.VIEW]
 
 
-def _levels_of(membership: Membership) -> dict[str, int]:
+def levels_of(membership: Membership) -> dict[str, int]:
     levels: dict[str, int] = {}
     for role in membership.roles.all():
         for area in Area.values:
@@ -106,7 +106,7 @@ def resolve_access(user: User | Any, organization: Organization) -> Access | Non
             organization,
             user,
             membership=membership,
-            levels=_levels_of(membership),
+            levels=levels_of(membership),
             is_admin=membership.is_admin,
         )
     # Through agencies: each agency member's own roles, cut down to the areas that agency was given. Someone
@@ -123,7 +123,7 @@ def resolve_access(user: User | Any, organization: Organization) -> Access | Non
             .prefetch_related("roles")
             .get()
         )
-        agency_levels = _levels_of(agency_membership)
+        agency_levels = levels_of(agency_membership)
         for area in grant.areas:
             if area in Area.values:
                 levels[area] = max(levels.get(area, Level.NONE), agency_levels.get(area, Level.NONE))

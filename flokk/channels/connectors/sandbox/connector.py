@@ -1,5 +1,7 @@
 """The sandbox network: publishing succeeds at once and goes nowhere, so the demo shows the whole flow.
 
+Its inbox is what the demo seeds (`flokk demo`); answers, likes, hiding and deleting succeed and go nowhere.
+
 What it "published" is kept in memory per process, keyed by idempotency key, so reconciliation behaves as on a
 real network (an attempt whose outcome was lost is found again, never published twice).
 """
@@ -10,7 +12,15 @@ import datetime as dt
 import hashlib
 from typing import ClassVar
 
-from flokk.channels.connectors.base import Capabilities, Connector, Identity, Publication, Published
+from flokk.channels.connectors.base import (
+    Capabilities,
+    Connector,
+    Identity,
+    InboxPage,
+    Publication,
+    Published,
+    ReplyTarget,
+)
 from flokk.channels.networks import Network
 
 _PUBLISHED: dict[str, Published] = {}
@@ -19,7 +29,18 @@ _PUBLISHED: dict[str, Published] = {}
 class SandboxConnector(Connector):
     network: ClassVar[str] = Network.SANDBOX
     capabilities: ClassVar[Capabilities] = Capabilities(
-        publish_text=True, publish_images=True, publish_video=True, publish_link=True, delete=True
+        publish_text=True,
+        publish_images=True,
+        publish_video=True,
+        publish_link=True,
+        delete=True,
+        read_comments=True,
+        read_mentions=True,
+        read_direct_messages=True,
+        reply=True,
+        like=True,
+        hide_comments=True,
+        delete_comments=True,
     )
 
     async def verify(self) -> Identity:
@@ -44,3 +65,18 @@ class SandboxConnector(Connector):
         for key, published in list(_PUBLISHED.items()):
             if published.remote_id == remote_id:
                 del _PUBLISHED[key]
+
+    async def fetch_inbox(self, cursor: str) -> InboxPage:
+        return InboxPage(items=(), cursor=cursor)
+
+    async def reply(self, target: ReplyTarget, text: str, idempotency_key: str) -> Published:
+        return await self.publish(Publication(idempotency_key=idempotency_key, text=text))
+
+    async def like(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        return None
+
+    async def hide(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        return None
+
+    async def delete_comment(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        return None

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 from flokk.core.periodic import start_scheduler
 from flokk.core.worker import default_worker_id, start_heartbeat
+from flokk.inbox.poller import start_inbox_poller
 from flokk.publishing.dispatcher import start_dispatcher
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         start_heartbeat(worker_id, stop)
         start_scheduler(stop)
         start_dispatcher(worker_id, stop)
+        start_inbox_poller(stop)
         try:
             call_command(
                 "db_worker",
