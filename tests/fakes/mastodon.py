@@ -103,17 +103,25 @@ class FakeAccount:
     username: str
     display_name: str
     token: str = ""
+    domain: str = ""  # another instance's host for a remote account; blank for a local one
+
+    @property
+    def acct(self) -> str:
+        """As Mastodon names the account: `user` when local, `user@domain` when remote."""
+        return f"{self.username}@{self.domain}" if self.domain else self.username
 
 
 @dataclass
 class Fault:
-    kind: str  # error | rate_limit | timeout | drop | malformed
+    kind: str  # error | rate_limit | timeout | drop | malformed | mangle
     method: str | None = None
     path: str | None = None  # a prefix of the request path
     times: int = 1
     status: int = 503
     retry_after: int = 30
     takes_effect: bool = True  # timeout/drop/malformed: the request is carried out before the answer is lost
+    # mangle: the answer's JSON goes through this after it was checked, to send what the spec forbids
+    mangle: Callable[[Any], Any] | None = None
 
 
 @dataclass
@@ -195,6 +203,10 @@ class FakeMastodon:
         self.accounts: dict[str, FakeAccount] = {}
         self.media: dict[str, dict[str, Any]] = {}
         self._statuses: dict[str, dict[str, Any]] = {}
+        self._notifications: list[dict[str, Any]] = []
+        self._notification_ids = itertools.count(1)
+        self._favourites: set[tuple[str, str]] = set()  # (account id, status id)
+        self._conversation_ids: dict[tuple[str, str, frozenset[str]], str] = {}
         self._apps: dict[str, _App] = {}
         self._tokens: dict[str, _Token] = {}
         self._codes: dict[str, dict[str, Any]] = {}
@@ -247,12 +259,13 @@ class FakeMastodon:
         """Move the instance's clock on (to expire idempotency keys)."""
         self._clock_offset += seconds
 
-    def create_account(self, username: str = "", display_name: str = "") -> FakeAccount:
-        """An account with an access token for all scopes, as if connected already."""
+    def create_account(self, username: str = "", display_name: str = "", *, domain: str = "") -> FakeAccount:
+        """An account with an access token for all scopes, as if connected already. With `domain`, an
+        account of another instance as this one knows it (`acct` is `user@domain`)."""
         with self._lock:
             account_id = str(100000 + next(self._ids))
             username = username or f"user{account_id}"
-            account = FakeAccount(account_id, username, display_name or username.title())
+            account = FakeAccount(account_id, username, display_name or username.title(), domain=domain)
             self.accounts[account_id] = account
             account.token = self._issue_token(account_id, "read write", client_id="").token
             return account
@@ -304,6 +317,30 @@ class FakeMastodon:
         """The statuses that exist (not deleted), oldest first."""
         with self._lock:
             return [dict(s) for s in self._statuses.values() if not s["deleted"]]
+
+    def deliver(
+        self,
+        author: FakeAccount,
+        text: str,
+        *,
+        in_reply_to_id: str | None = None,
+        visibility: str = "public",
+        content: str | None = None,
+    ) -> dict[str, Any]:
+        """A status by `author` arrives (posted here, or federated from the author's instance), with the
+        mention notifications Mastodon makes for the local accounts its text mentions. `content` replaces
+        the HTML Mastodon would render, as a remote server may send anything."""
+        with self._lock:
+            status = self._add_status(
+                author.id, text, visibility=visibility, in_reply_to_id=in_reply_to_id, content=content
+            )
+            return dict(status)
+
+    @property
+    def favourites(self) -> set[tuple[str, str]]:
+        """(account id, status id) of every favourite."""
+        with self._lock:
+            return set(self._favourites)
 
     def statuses_of(self, account: FakeAccount) -> list[dict[str, Any]]:
         return [status for status in self.statuses if status["account_id"] == account.id]
@@ -387,6 +424,10 @@ class FakeMastodon:
             with self._lock:
                 self.violations.append(f"fake crashed on {handler.command} {path}: {error!r}")
             status, reply, extra = 500, {"error": "We're sorry, but something went wrong"}, {}
+        if fault is not None and fault.kind == "mangle" and fault.mangle is not None:
+            record.fault = fault.kind
+            self._send(handler, record, status, reply, extra, op, mangle=fault.mangle)
+            return
         if fault is not None and fault.kind == "malformed":
             record.fault = fault.kind
             data = json.dumps(reply).encode()[: max(len(json.dumps(reply)) // 2, 1)]
@@ -415,6 +456,7 @@ class FakeMastodon:
         body: Json,
         extra: dict[str, str] | None = None,
         op: Operation | None = None,
+        mangle: Callable[[Any], Any] | None = None,
     ) -> None:
         try:
             if op is not None:
@@ -429,6 +471,8 @@ class FakeMastodon:
             with self._lock:
                 self.violations.append(str(violation))
             status, body, extra = 500, {"error": f"fake sent a response outside the spec: {violation}"}, {}
+        if mangle is not None:
+            body = mangle(copy.deepcopy(body))
         headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299", **(extra or {})}
         data = b"" if body is None else json.dumps(body).encode()
         self._write(handler, record, status, data, "application/json; charset=utf-8", headers)
@@ -692,23 +736,77 @@ class FakeMastodon:
         reply_to = body.get("in_reply_to_id")
         if reply_to and (reply_to not in self._statuses or self._statuses[reply_to]["deleted"]):
             return 404, {"error": "Record not found"}, {}
-        status_id = self._next_status_id(now)
+        status = self._add_status(
+            token.account_id,
+            text,
+            visibility=body.get("visibility") or "public",
+            in_reply_to_id=reply_to or None,
+            media_ids=media_ids,
+            idempotency_key=key,
+        )
         for media in attachments:
-            media["status_id"] = status_id
-        self._statuses[status_id] = {
+            media["status_id"] = status["id"]
+        if key:
+            self._idempotency[(token.account_id, key)] = (status["id"], now.timestamp())
+        return 200, self._status_json(status), {}
+
+    def _add_status(
+        self,
+        account_id: str,
+        text: str,
+        *,
+        visibility: str,
+        in_reply_to_id: str | None = None,
+        media_ids: list[str] | None = None,
+        idempotency_key: str = "",
+        content: str | None = None,
+    ) -> dict[str, Any]:
+        """Store a status and notify the local accounts it mentions (never its author), as Mastodon's
+        ProcessMentionsService and NotifyService do: one `mention` notification each."""
+        now = self.now()
+        status_id = self._next_status_id(now)
+        status = self._statuses[status_id] = {
             "id": status_id,
-            "account_id": token.account_id,
+            "account_id": account_id,
             "text": text,
-            "visibility": body.get("visibility") or "public",
-            "media_ids": media_ids,
-            "in_reply_to_id": reply_to or None,
-            "idempotency_key": key,
+            "content": content,
+            "visibility": visibility,
+            "media_ids": media_ids or [],
+            "in_reply_to_id": in_reply_to_id,
+            "mention_ids": [account.id for account in self._mentioned(text)],
+            "idempotency_key": idempotency_key,
             "created_at": now,
             "deleted": False,
         }
-        if key:
-            self._idempotency[(token.account_id, key)] = (status_id, now.timestamp())
-        return 200, self._status_json(self._statuses[status_id]), {}
+        for mentioned_id in dict.fromkeys(status["mention_ids"]):
+            if mentioned_id != account_id and not self.accounts[mentioned_id].domain:
+                self._notifications.append(
+                    {
+                        "id": str(next(self._notification_ids)),
+                        "account_id": mentioned_id,
+                        "type": "mention",
+                        "from_account_id": account_id,
+                        "status_id": status_id,
+                        "created_at": now,
+                    }
+                )
+        return status
+
+    def _mentioned(self, text: str) -> list[FakeAccount]:
+        """The known accounts that `@user` (local) or `@user@domain` in the text names."""
+        found = []
+        for match in _MENTION.finditer(text):
+            account = self._account_by_acct(match.group(1), match.group(2) or "")
+            if account is not None:
+                found.append(account)
+        return found
+
+    def _account_by_acct(self, username: str, domain: str) -> FakeAccount | None:
+        domain = "" if domain.lower() == self.host.lower() else domain.lower()
+        for account in self.accounts.values():
+            if account.username.lower() == username.lower() and account.domain.lower() == domain:
+                return account
+        return None
 
     def _op_getStatus(self, *, params: dict[str, str], **_: Any) -> Reply:
         status = self._statuses.get(params["id"])
@@ -752,6 +850,80 @@ class FakeMastodon:
             )
         return 200, [self._status_json(s) for s in page], extra
 
+    def _op_postStatusFavourite(self, *, token: _Token, params: dict[str, str], **_: Any) -> Reply:
+        status = self._statuses.get(params["id"])
+        if status is None or status["deleted"] or not self._visible_to(status, token.account_id):
+            return 404, {"error": "Record not found"}, {}
+        self._favourites.add((token.account_id, status["id"]))
+        return 200, self._status_json(status, viewer_id=token.account_id), {}
+
+    def _visible_to(self, status: dict[str, Any], account_id: str) -> bool:
+        if status["visibility"] not in ("direct", "private"):
+            return True
+        return account_id == status["account_id"] or account_id in status["mention_ids"]
+
+    def _op_getNotifications(self, *, token: _Token, query: dict[str, Any], **_: Any) -> Reply:
+        """Newest first; `types`/`exclude_types`, and `max_id`, `since_id`, `min_id` on the notification
+        id as Mastodon's `paginate_by_id` applies them (`min_id`: the page just above it)."""
+        limit = max(1, min(int(query.get("limit", 40)), 80))
+        found = sorted(
+            (n for n in self._notifications if n["account_id"] == token.account_id),
+            key=lambda n: int(n["id"]),
+            reverse=True,
+        )
+        if query.get("types"):
+            found = [n for n in found if n["type"] in query["types"]]
+        if query.get("exclude_types"):
+            found = [n for n in found if n["type"] not in query["exclude_types"]]
+        page = _paginate(found, lambda n: int(n["id"]), query, limit)
+        extra = self._links("/api/v1/notifications", page, lambda n: n["id"], limit, query.get("types"))
+        return 200, [self._notification_json(n, token.account_id) for n in page], extra
+
+    def _op_getConversations(self, *, token: _Token, query: dict[str, Any], **_: Any) -> Reply:
+        """The account's direct conversations, by their latest status; paginated by that status's id as
+        Mastodon paginates `AccountConversation` by `last_status_id`."""
+        viewer = token.account_id
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for status in self._statuses.values():
+            if status["deleted"] or status["visibility"] != "direct" or not self._visible_to(status, viewer):
+                continue
+            others = frozenset({status["account_id"], *status["mention_ids"]} - {viewer})
+            key = (viewer, self._root_of(status)["id"], others)
+            conversation_id = self._conversation_ids.setdefault(key, str(len(self._conversation_ids) + 1))
+            groups.setdefault(conversation_id, []).append(status)
+        conversations = sorted(
+            ((cid, max(statuses, key=lambda s: int(s["id"]))) for cid, statuses in groups.items()),
+            key=lambda pair: int(pair[1]["id"]),
+            reverse=True,
+        )
+        limit = max(1, min(int(query.get("limit", 20)), 40))
+        page = _paginate(conversations, lambda pair: int(pair[1]["id"]), query, limit)
+        extra = self._links("/api/v1/conversations", page, lambda pair: pair[1]["id"], limit, None)
+        return 200, [self._conversation_json(cid, last, viewer) for cid, last in page], extra
+
+    def _root_of(self, status: dict[str, Any]) -> dict[str, Any]:
+        seen = set()
+        while status["in_reply_to_id"] in self._statuses and status["id"] not in seen:
+            seen.add(status["id"])
+            status = self._statuses[status["in_reply_to_id"]]
+        return status
+
+    def _links(
+        self,
+        path: str,
+        page: list[Any],
+        id_of: Callable[[Any], str],
+        limit: int,
+        types: list[str] | None,
+    ) -> dict[str, str]:
+        """Mastodon's `Link` header: `next` goes to older results (`max_id`), `prev` to newer (`min_id`)."""
+        if not page:
+            return {}
+        extra = "".join(f"&types%5B%5D={kind}" for kind in types or [])
+        base = f"{self.url}{path}?limit={limit}{extra}"
+        older, newer = f"{base}&max_id={id_of(page[-1])}", f"{base}&min_id={id_of(page[0])}"
+        return {"Link": f'<{older}>; rel="next", <{newer}>; rel="prev"'}
+
     # --- state to JSON ----------------------------------------------------------------------------------
     def _issue_token(self, account_id: str, scope: str, *, client_id: str) -> _Token:
         token = _Token(secrets.token_urlsafe(32), account_id, scope, client_id)
@@ -764,15 +936,50 @@ class FakeMastodon:
         self._last_status_id = max(candidate, self._last_status_id + 1)
         return str(self._last_status_id)
 
+    def _mention_links(self, accounts: list[FakeAccount]) -> dict[str, str]:
+        """How the text may name each mentioned account (`user` only when local), to its profile URL."""
+        links = {}
+        for account in accounts:
+            url = f"{self._account_base(account)}/@{account.username}"
+            links[f"{account.username}@{account.domain or self.host}".lower()] = url
+            if not account.domain:
+                links[account.username.lower()] = url
+        return links
+
+    def _account_base(self, account: FakeAccount) -> str:
+        return f"https://{account.domain}" if account.domain else self.url
+
+    def _notification_json(self, notification: dict[str, Any], viewer_id: str) -> dict[str, Any]:
+        return {
+            "id": notification["id"],
+            "type": notification["type"],
+            "group_key": f"ungrouped-{notification['id']}",
+            "created_at": _iso(notification["created_at"]),
+            "account": self._account_json(self.accounts[notification["from_account_id"]]),
+            "status": self._status_json(self._statuses[notification["status_id"]], viewer_id=viewer_id),
+        }
+
+    def _conversation_json(
+        self, conversation_id: str, last: dict[str, Any], viewer_id: str
+    ) -> dict[str, Any]:
+        participants = dict.fromkeys([last["account_id"], *last["mention_ids"]])
+        return {
+            "id": conversation_id,
+            "unread": last["account_id"] != viewer_id,
+            "accounts": [self._account_json(self.accounts[a]) for a in participants if a != viewer_id],
+            "last_status": self._status_json(last, viewer_id=viewer_id),
+        }
+
     def _account_json(self, account: FakeAccount) -> dict[str, Any]:
-        url = f"{self.url}/@{account.username}"
+        base = self._account_base(account)
+        url = f"{base}/@{account.username}"
         statuses = sum(
             1 for s in self._statuses.values() if s["account_id"] == account.id and not s["deleted"]
         )
         return {
             "id": account.id,
             "username": account.username,
-            "acct": account.username,
+            "acct": account.acct,
             "display_name": account.display_name,
             "locked": False,
             "bot": False,
@@ -782,7 +989,7 @@ class FakeMastodon:
             "created_at": "2024-01-01T00:00:00.000Z",
             "note": "",
             "url": url,
-            "uri": f"{self.url}/users/{account.username}",
+            "uri": f"{base}/users/{account.username}",
             "avatar": f"{self.url}/avatars/original/missing.png",
             "avatar_static": f"{self.url}/avatars/original/missing.png",
             "header": f"{self.url}/headers/original/missing.png",
@@ -811,10 +1018,13 @@ class FakeMastodon:
             "blurhash": None if processing else "UFBWY:8_0Jxv4mx]t8t64.%M-:IUWGWAt6M}",
         }
 
-    def _status_json(self, status: dict[str, Any]) -> dict[str, Any]:
+    def _status_json(self, status: dict[str, Any], *, viewer_id: str = "") -> dict[str, Any]:
         account = self.accounts[status["account_id"]]
+        base = self._account_base(account)
         tags = sorted({tag.lower() for tag in _HASHTAG.findall(status["text"])})
         created = status["created_at"]
+        mentioned = [self.accounts[a] for a in dict.fromkeys(status.get("mention_ids", []))]
+        favourites = sum(1 for _, status_id in self._favourites if status_id == status["id"])
         return {
             "id": status["id"],
             "created_at": _iso(created),
@@ -826,18 +1036,31 @@ class FakeMastodon:
             "spoiler_text": "",
             "visibility": status["visibility"],
             "language": "en",
-            "uri": f"{self.url}/users/{account.username}/statuses/{status['id']}",
-            "url": f"{self.url}/@{account.username}/{status['id']}",
+            "uri": f"{base}/users/{account.username}/statuses/{status['id']}",
+            "url": f"{base}/@{account.username}/{status['id']}",
             "replies_count": sum(1 for s in self._statuses.values() if s["in_reply_to_id"] == status["id"]),
             "reblogs_count": 0,
-            "favourites_count": 0,
+            "favourites_count": favourites,
+            "favourited": (viewer_id, status["id"]) in self._favourites,
             "edited_at": None,
-            "content": render_content(status["text"], self.url),
+            "content": (
+                status["content"]
+                if status.get("content") is not None
+                else render_content(status["text"], self.url, self._mention_links(mentioned))
+            ),
             "reblog": None,
             "application": {"name": "Flokk", "website": None},
             "account": self._account_json(account),
             "media_attachments": [self._media_json(self.media[m]) for m in status["media_ids"]],
-            "mentions": [],
+            "mentions": [
+                {
+                    "id": m.id,
+                    "username": m.username,
+                    "acct": m.acct,
+                    "url": f"{self._account_base(m)}/@{m.username}",
+                }
+                for m in mentioned
+            ],
             "tags": [{"name": tag, "url": f"{self.url}/tags/{tag}"} for tag in tags],
             "emojis": [],
             "card": None,
@@ -845,19 +1068,37 @@ class FakeMastodon:
         }
 
 
+def _paginate(found: list[Any], id_of: Callable[[Any], int], query: dict[str, Any], limit: int) -> list[Any]:
+    """A page of `found` (newest first) as Mastodon's `paginate_by_id` cuts it: below `max_id`, above
+    `since_id`, and with `min_id` the `limit` results just above it (still newest first)."""
+    if query.get("max_id"):
+        found = [item for item in found if id_of(item) < int(query["max_id"])]
+    if query.get("since_id"):
+        found = [item for item in found if id_of(item) > int(query["since_id"])]
+    if query.get("min_id"):
+        return [item for item in found if id_of(item) > int(query["min_id"])][-limit:]
+    return found[:limit]
+
+
 _REASONS = {500: "We're sorry, but something went wrong", 502: "Bad Gateway", 503: "Service Unavailable"}
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
 _HASHTAG = re.compile(r"(?<![\w/#])#(\w+)")
+# `@user` or `@user@domain` (a domain may carry a port, as the fake's own host does)
+_MENTION = re.compile(r"(?<![\w/@])@(\w+)(?:@([\w.-]*\w(?::\d+)?))?")
 
 
-def render_content(text: str, base_url: str) -> str:
+def render_content(text: str, base_url: str, mentions: dict[str, str] | None = None) -> str:
     """The status text as Mastodon renders it: paragraphs, line breaks, linked URLs (shortened with hidden
-    spans, whose text still spells the whole URL) and hashtag links."""
+    spans, whose text still spells the whole URL), hashtag links and mentions (`mentions`: each mentioned
+    `user` or `user@domain`, lowercased, to its profile URL), shown as `@user` as Mastodon does."""
+
+    def words(raw: str) -> str:
+        return _hashtags(_mention_cards(html.escape(raw), mentions or {}), base_url)
 
     def line(raw: str) -> str:
         out, last = [], 0
         for match in _URL.finditer(raw):
-            out.append(_hashtags(html.escape(raw[last : match.start()]), base_url))
+            out.append(words(raw[last : match.start()]))
             url = match.group(0)
             scheme, rest = url.split("://", 1)
             out.append(
@@ -867,11 +1108,24 @@ def render_content(text: str, base_url: str) -> str:
                 f'<span class="invisible">{html.escape(rest[30:])}</span></a>'
             )
             last = match.end()
-        out.append(_hashtags(html.escape(raw[last:]), base_url))
+        out.append(words(raw[last:]))
         return "".join(out)
 
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p]
     return "".join("<p>" + "<br />".join(line(raw) for raw in p.split("\n")) + "</p>" for p in paragraphs)
+
+
+def _mention_cards(escaped: str, mentions: dict[str, str]) -> str:
+    def card(match: re.Match[str]) -> str:
+        url = mentions.get(match.group(0)[1:].lower()) or mentions.get(match.group(1).lower())
+        if url is None or (match.group(2) and match.group(0)[1:].lower() not in mentions):
+            return match.group(0)
+        return (
+            f'<span class="h-card" translate="no"><a href="{html.escape(url)}" class="u-url mention">'
+            f"@<span>{match.group(1)}</span></a></span>"
+        )
+
+    return _MENTION.sub(card, escaped)
 
 
 def _hashtags(escaped: str, base_url: str) -> str:

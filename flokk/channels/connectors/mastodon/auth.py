@@ -21,9 +21,17 @@ from mastodon.errors import MastodonError
 from flokk.channels.connectors.base import ConnectorError, OAuthApp
 
 CLIENT_NAME = "Flokk"
-# What the connector needs: who the account is, its statuses (reconciliation), notifications (the inbox),
-# and to post statuses with media. Granular scopes exist since Mastodon 3.0.
-SCOPES = ("read:accounts", "read:statuses", "read:notifications", "write:statuses", "write:media")
+# What the connector needs: who the account is, its statuses (reconciliation, direct conversations),
+# notifications (the inbox), to post statuses with media, and to like what the public says. Granular scopes
+# exist since Mastodon 3.0.
+SCOPES = (
+    "read:accounts",
+    "read:statuses",
+    "read:notifications",
+    "write:statuses",
+    "write:media",
+    "write:favourites",
+)
 TIMEOUT_SECONDS = 20.0
 
 

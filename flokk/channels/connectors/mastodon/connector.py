@@ -9,6 +9,8 @@ Mastodon.py registers apps (`auth.register_app`), where it does well. The hot pa
 `httpx.AsyncClient` per connector, as DESIGN.md asks for network fan-out: Mastodon.py is synchronous and
 turns every answer into attribute dicts (~5 ms CPU a status), which capped publishing far below 10,000 posts
 a minute; here only the JSON fields the connector needs are read.
+
+The inbox (`fetch_inbox`, `reply`, `like`) reads mention notifications; `inbox.py` turns them into items.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ import asyncio
 import datetime as dt
 import email.utils
 import functools
-import html
-import html.parser
 import json
 import logging
 import mimetypes
@@ -37,11 +37,14 @@ from flokk.channels.connectors.base import (
     Connector,
     ConnectorError,
     Identity,
+    InboxPage,
     OAuthApp,
     Publication,
     Published,
+    ReplyTarget,
 )
-from flokk.channels.connectors.mastodon import auth
+from flokk.channels.connectors.mastodon import auth, inbox
+from flokk.channels.connectors.mastodon.inbox import plain_text
 from flokk.channels.networks import Network
 
 logger = logging.getLogger(__name__)
@@ -54,6 +57,10 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 # reconciler) may keep more, so the pool lets dozens of connections live.
 CONNECTION_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
 _HASHTAG = re.compile(r"(?<![\w/#])#(\w+)")
+NOTIFICATION_PAGE = 50
+FIRST_POLL_PAGES = 2  # the first poll (no cursor) reads the latest 100 mentions
+POLL_PAGES = 10  # a later poll reads at most this many pages forward; the next poll goes on from there
+CONVERSATION_PAGE = 40
 
 
 @functools.cache
@@ -74,29 +81,6 @@ def compose_text(text: str, *, link: str = "", hashtags: tuple[str, ...] = ()) -
     if link and link not in text:
         text = f"{text}\n\n{link}".strip()
     return text
-
-
-class _TextOfHtml(html.parser.HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag == "p" and self.parts:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def plain_text(content: str) -> str:
-    """A status's HTML `content` as the text that was posted (links and hashtags spelled out)."""
-    parser = _TextOfHtml()
-    parser.feed(content)
-    parser.close()
-    return html.unescape("".join(parser.parts))
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -134,6 +118,11 @@ def _parse_datetime(value: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def _id_order(remote_id: str) -> tuple[int, str]:
+    """Mastodon's ids are numbers in strings: a longer one is larger."""
+    return len(remote_id), remote_id
+
+
 def _json(response: httpx.Response) -> Any:
     """The answer's JSON, or `ValueError` when it is not JSON."""
     try:
@@ -155,6 +144,15 @@ class MastodonConnector(Connector):
         publish_link=True,
         first_comment=True,
         delete=True,
+        # Replies to the account's posts arrive as mentions (Mastodon clients mention whom they answer).
+        read_comments=True,
+        read_mentions=True,
+        read_direct_messages=True,
+        reply=True,
+        like=True,
+        # The client API cannot hide or delete other people's statuses.
+        hide_comments=False,
+        delete_comments=False,
     )
     request_timeout: ClassVar[float] = 20.0  # below the engine's 30 s per call
     media_wait_seconds: ClassVar[float] = MEDIA_WAIT_SECONDS
@@ -448,17 +446,8 @@ class MastodonConnector(Connector):
         max_id: str | None = None
         what = _("look for the status")
         for _page in range(FIND_PAGES):
-            params = {"limit": "40"} | ({"max_id": max_id} if max_id else {})
-            status_code, page = await self._request(
-                what, "GET", f"/api/v1/accounts/{account_id}/statuses", params=params
-            )
-            if not isinstance(page, list):
-                raise ConnectorError(
-                    _("%(host)s sent an answer Flokk cannot read while trying to %(what)s.")
-                    % {"host": self._host, "what": what},
-                    status_code=status_code,
-                    raw=auth.redact(repr(page)[:1000], self._secrets()),
-                )
+            params = [("limit", "40")] + ([("max_id", max_id)] if max_id else [])
+            page = await self._page(what, f"/api/v1/accounts/{account_id}/statuses", params)
             statuses = [s for s in page if isinstance(s, dict) and s.get("id") is not None]
             if not statuses:
                 break
@@ -480,6 +469,116 @@ class MastodonConnector(Connector):
             if error.status_code == 404:
                 return
             raise
+
+    # --- the inbox ------------------------------------------------------------------------------------------
+    async def fetch_inbox(self, cursor: str) -> InboxPage:
+        """Mention notifications (public mentions, replies, direct messages) newer than `cursor`, the id
+        of the newest notification seen. A later poll pages forward from the cursor (`min_id`), oldest
+        page first, so a poll cut short by `POLL_PAGES` misses nothing below its new cursor; the first
+        poll reads the latest pages backwards (`max_id`). Ids are compared as the numbers they are."""
+        if cursor:
+            notifications = await self._notifications_after(cursor)
+        else:
+            notifications = await self._latest_notifications()
+        ids = [str(n["id"]) for n in notifications]
+        # An empty first poll still returns a cursor ("0": before every id), so that the next poll reads
+        # everything since, not only the latest pages.
+        newest = max([cursor or "0", *ids], key=_id_order)
+        statuses = [status for n in notifications if (status := inbox.mention_status(n)) is not None]
+        conversations: list[Any] = []
+        if any(status.get("visibility") == "direct" for status in statuses):
+            conversations = await self._page(
+                _("read the direct conversations"),
+                "/api/v1/conversations",
+                [("limit", str(CONVERSATION_PAGE))],
+            )
+        items = inbox.items_of(
+            statuses, host=self._host, own_id=self.account.remote_id, conversations=conversations
+        )
+        return InboxPage(items=tuple(items), cursor=newest)
+
+    async def _latest_notifications(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for _page in range(FIRST_POLL_PAGES):
+            bound = [("max_id", str(found[-1]["id"]))] if found else []
+            page = await self._notification_page(bound)
+            if not page:
+                break
+            found += sorted(page, key=lambda n: _id_order(str(n["id"])), reverse=True)
+        return found
+
+    async def _notifications_after(self, cursor: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        newest = cursor
+        for _page in range(POLL_PAGES):
+            # Stop on an empty page, not a short one: the instance drops unavailable statuses after
+            # applying the limit, so a short page does not mean the last one.
+            page = await self._notification_page([("min_id", newest)])
+            if not page:
+                break
+            found += page
+            newest = max((str(n["id"]) for n in page), key=_id_order)
+        return found
+
+    async def _notification_page(self, bound: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        page = await self._page(
+            _("read the notifications"),
+            "/api/v1/notifications",
+            [("types[]", "mention"), ("limit", str(NOTIFICATION_PAGE)), *bound],
+        )
+        return [n for n in page if isinstance(n, dict) and n.get("id") is not None]
+
+    async def _page(self, what: str, path: str, params: list[tuple[str, str]]) -> list[Any]:
+        """A list the instance answers (notifications, conversations), or `ConnectorError`."""
+        status_code, page = await self._request(what, "GET", path, params=params)
+        if not isinstance(page, list):
+            raise ConnectorError(
+                _("%(host)s sent an answer Flokk cannot read while trying to %(what)s.")
+                % {"host": self._host, "what": what},
+                status_code=status_code,
+                raw=auth.redact(repr(page)[:1000], self._secrets()),
+            )
+        return page
+
+    async def reply(self, target: ReplyTarget, text: str, idempotency_key: str) -> Published:
+        """Answer the status in its thread, with its visibility (a direct message is answered directly),
+        mentioning its author and the others it mentions when the text does not: Mastodon delivers a
+        direct status only to the accounts it mentions, and notifies only those (docs.joinmastodon.org,
+        methods/statuses#create: `direct` is "visible only to mentioned users"). Sent with the
+        idempotency key, like `publish`."""
+        ref = target.reply_ref if "mentions" in target.reply_ref else await self._reply_ref(target.remote_id)
+        visibility = ref.get("visibility") or ("direct" if target.kind == "direct_message" else "public")
+        status = await self._object(
+            _("post the answer"),
+            "POST",
+            "/api/v1/statuses",
+            posting=True,
+            json={
+                "status": inbox.reply_text(text, ref.get("mentions", "").split(), self._host),
+                "in_reply_to_id": target.remote_id,
+                "visibility": visibility,
+            },
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return self._published(status)
+
+    async def _reply_ref(self, status_id: str) -> dict[str, str]:
+        """What `reply` needs, read from the status itself (for an item stored without it)."""
+        what = _("read the status to answer")
+        status = await self._object(what, "GET", f"/api/v1/statuses/{status_id}")
+        try:
+            item = inbox.item_of(status, host=self._host, own_id=self.account.remote_id, threads={})
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ConnectorError(
+                _("%(host)s sent an answer Flokk cannot read while trying to %(what)s.")
+                % {"host": self._host, "what": what},
+                raw=auth.redact(repr(status)[:1000], self._secrets()),
+            ) from None
+        return item.reply_ref
+
+    async def like(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        """Favourite the status (`write:favourites`; liking it twice is no error on Mastodon)."""
+        await self._object(_("like the status"), "POST", f"/api/v1/statuses/{remote_id}/favourite")
 
     async def aclose(self) -> None:
         client, self._client = self._client, None

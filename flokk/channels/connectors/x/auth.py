@@ -18,7 +18,16 @@ from flokk.channels.connectors.base import ConnectorError, OAuthApp
 NETWORK_NAME = "X"
 API_BASE = "https://api.x.com"
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
-SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "media.write")
+# like.write for liking and tweet.moderate.write for hiding replies, from the inbox.
+SCOPES = (
+    "tweet.read",
+    "tweet.write",
+    "users.read",
+    "offline.access",
+    "media.write",
+    "like.write",
+    "tweet.moderate.write",
+)
 # Tests put an `httpx.MockTransport` here; None is the real network.
 TRANSPORT: httpx.AsyncBaseTransport | None = None
 DUPLICATE = "duplicate content"

@@ -4,6 +4,9 @@ X keeps no idempotency key. When a post may have reached X (a timeout after send
 `find_published`, which reads the account's recent posts and matches them by text (X rewrites links to
 t.co, so links are compared as placeholders). X's own guard against repeats, a 403 "duplicate content",
 counts as published only when the earlier post is found.
+
+The inbox is the mention timeline (`inbox.py`); answers are posts with `reply.in_reply_to_tweet_id`, likes
+go to `POST /2/users/{id}/likes` and hiding to `PUT /2/tweets/{id}/hidden`. Direct messages are not read.
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from flokk.channels.connectors.base import (
     Capabilities,
     ConnectorError,
     Identity,
+    InboxPage,
     MediaItem,
     OAuthApp,
     Publication,
     Published,
+    ReplyTarget,
 )
 from flokk.channels.connectors.oauth2 import OAuth2Connector
-from flokk.channels.connectors.x import auth
+from flokk.channels.connectors.x import auth, inbox
 from flokk.channels.networks import Network
 
 REFRESH_MARGIN = dt.timedelta(minutes=2)
@@ -34,6 +39,9 @@ CHUNK_BYTES = 4 * 1024 * 1024
 STATUS_POLLS = 20
 MAX_POLL_WAIT = 5.0
 DUPLICATE_LOOKBACK = dt.timedelta(days=2)
+MENTIONS_PAGE = 100  # the most X gives a page
+FIRST_POLL_PAGES = 2  # the first poll (no cursor) reads the latest 200 mentions
+POLL_PAGES = 8  # X lists at most the latest 800 mentions
 _HASHTAG = re.compile(r"(?<![\w#&/])#(\w*[^\W\d_]\w*)")
 _URL = re.compile(r"https?://\S+")
 
@@ -67,7 +75,20 @@ def media_category(mime_type: str) -> str:
 class XConnector(OAuth2Connector):
     network = Network.X
     capabilities = Capabilities(
-        publish_text=True, publish_images=True, publish_video=True, publish_link=True, delete=True
+        publish_text=True,
+        publish_images=True,
+        publish_video=True,
+        publish_link=True,
+        delete=True,
+        # Replies to the account's posts are in its mention timeline; direct messages are not read.
+        read_comments=True,
+        read_mentions=True,
+        read_direct_messages=False,
+        reply=True,
+        like=True,
+        # X hides replies in conversations the account started; it deletes only the account's own posts.
+        hide_comments=True,
+        delete_comments=False,
     )
 
     max_concurrency_per_account: ClassVar[int] = 2
@@ -111,6 +132,10 @@ class XConnector(OAuth2Connector):
                 if found is not None:
                     return found
             raise
+        return self._created(response)
+
+    def _created(self, response: httpx.Response) -> Published:
+        """The post `POST /2/tweets` made (201 `{"data": {"id", "text"}}`)."""
         data = auth.json_of(response, sent=True).get("data")
         if not isinstance(data, dict) or not data.get("id"):
             raise ConnectorError(
@@ -204,6 +229,47 @@ class XConnector(OAuth2Connector):
 
     async def delete(self, remote_id: str) -> None:
         await self._request("DELETE", f"/2/tweets/{remote_id}")
+
+    # --- the inbox -----------------------------------------------------------------------------------
+    async def fetch_inbox(self, cursor: str) -> InboxPage:
+        """Mentions (and replies) newer than `cursor`, the newest post id seen (`since_id`). X pages
+        newest first (`pagination_token`); the new cursor is the first page's `meta.newest_id`, and the
+        old one stays when nothing is new. The first poll reads `FIRST_POLL_PAGES` pages."""
+        params = {"max_results": str(MENTIONS_PAGE), **inbox.MENTION_PARAMS}
+        if cursor:
+            params["since_id"] = cursor
+        items = []
+        newest = cursor
+        for page in range(POLL_PAGES if cursor else FIRST_POLL_PAGES):
+            response = await self._request(
+                "GET", f"/2/users/{self.account.remote_id}/mentions", params=params
+            )
+            payload = auth.json_of(response)
+            items += inbox.items_of(payload)
+            meta = payload.get("meta")
+            meta = meta if isinstance(meta, dict) else {}
+            if page == 0 and meta.get("newest_id"):
+                newest = max(newest, str(meta["newest_id"]), key=inbox.id_order)
+            if not meta.get("next_token"):
+                break
+            params["pagination_token"] = str(meta["next_token"])
+        return InboxPage(items=tuple(items), cursor=newest)
+
+    async def reply(self, target: ReplyTarget, text: str, idempotency_key: str) -> Published:
+        """One attempt to answer the post in its conversation (X keeps no idempotency key: an unknown
+        outcome is reported as for `publish`)."""
+        body = {"text": text.strip(), "reply": {"in_reply_to_tweet_id": target.remote_id}}
+        response = await self._request("POST", "/2/tweets", json=body, sends=True, expect=(201,))
+        return self._created(response)
+
+    async def like(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        await self._request(
+            "POST", f"/2/users/{self.account.remote_id}/likes", json={"tweet_id": remote_id}, expect=(200,)
+        )
+
+    async def hide(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        """Hide a reply in a conversation the account started (X refuses others: a permanent error)."""
+        await self._request("PUT", f"/2/tweets/{remote_id}/hidden", json={"hidden": True}, expect=(200,))
 
     # --- OAuth -------------------------------------------------------------------------------------
     @classmethod

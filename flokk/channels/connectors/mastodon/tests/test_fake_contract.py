@@ -184,3 +184,59 @@ def test_two_hundred_requests_at_once_are_served_concurrently():
 
     assert codes == [200] * 200
     assert elapsed < 4  # one after another it would take 40 s
+
+
+# --- the inbox side -----------------------------------------------------------------------------------------
+def test_mentions_notify_the_mentioned_with_spec_pages_and_links(fake):
+    alice, bob = fake.create_account("alice"), fake.create_account("bob")
+    carol = fake.create_account("carol", domain="remote.example")
+    ids = [post_status(fake, bob.token, f"@alice note {i}").json()["id"] for i in range(5)]
+    fake.deliver(carol, f"@alice@{fake.host} from afar")
+    post_status(fake, bob.token, "@nobody here")
+
+    url = f"{fake.url}/api/v1/notifications"
+    latest = CLIENT.get(url, params={"types[]": "mention", "limit": 2}, headers=bearer(alice.token))
+    above = CLIENT.get(
+        url, params={"types[]": "mention", "limit": 2, "min_id": "1"}, headers=bearer(alice.token)
+    )
+    bob_sees = CLIENT.get(url, headers=bearer(bob.token)).json()
+
+    newest = latest.json()
+    assert [n["status"]["account"]["acct"] for n in newest] == ["carol@remote.example", "bob"]
+    assert newest[1]["status"]["id"] == ids[-1]
+    assert newest[1]["status"]["mentions"][0]["acct"] == "alice"
+    assert "@<span>alice</span>" in newest[1]["status"]["content"]
+    assert [n["id"] for n in above.json()] == ["3", "2"]  # just above min_id, newest first
+    assert f"max_id={newest[-1]['id']}" in latest.headers["Link"]
+    assert 'rel="prev"' in latest.headers["Link"] and "types%5B%5D=mention" in latest.headers["Link"]
+    assert bob_sees == []  # nobody mentioned bob
+    assert fake.violations == []
+
+
+def test_an_unknown_notification_type_is_off_spec(fake):
+    alice = fake.create_account("alice")
+    response = CLIENT.get(
+        f"{fake.url}/api/v1/notifications", params={"types[]": "gossip"}, headers=bearer(alice.token)
+    )
+    assert response.status_code == 400
+    assert any("types" in violation for violation in fake.violations)
+    fake.violations.clear()
+
+
+def test_direct_statuses_make_conversations_and_favourites_count(fake):
+    alice, bob = fake.create_account("alice"), fake.create_account("bob")
+    first = fake.deliver(bob, "@alice psst", visibility="direct")
+    reply = fake.deliver(alice, "@bob yes?", visibility="direct", in_reply_to_id=first["id"])
+    fake.deliver(bob, "@alice public")
+
+    conversations = CLIENT.get(f"{fake.url}/api/v1/conversations", headers=bearer(bob.token)).json()
+    favourite = CLIENT.post(
+        f"{fake.url}/api/v1/statuses/{first['id']}/favourite", headers=bearer(alice.token)
+    )
+
+    [conversation] = conversations
+    assert conversation["last_status"]["id"] == reply["id"]
+    assert [a["acct"] for a in conversation["accounts"]] == ["alice"]
+    assert favourite.status_code == 200
+    assert favourite.json()["favourited"] is True and favourite.json()["favourites_count"] == 1
+    assert fake.violations == []

@@ -45,7 +45,9 @@ def test_authorization_url_carries_state_scopes_and_the_pkce_challenge():
     assert query["state"] == ["st4te"]
     assert query["code_challenge"] == [challenge]
     assert query["code_challenge_method"] == ["S256"]
-    assert query["scope"] == ["tweet.read tweet.write users.read offline.access media.write"]
+    assert query["scope"] == [
+        "tweet.read tweet.write users.read offline.access media.write like.write tweet.moderate.write"
+    ]
     assert query["redirect_uri"] == ["https://flokk.example/oauth/callback/"]
 
 
