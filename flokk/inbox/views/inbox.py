@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -66,10 +69,14 @@ def _conversation(request: OrgRequest, conversation_id: uuid.UUID) -> Conversati
 
 
 def _people(request: OrgRequest) -> list[tuple[str, str]]:
-    return [(str(person.pk), person.name or person.email) for person in people_with(request.org, "community.work")]
+    return [
+        (str(person.pk), person.name or person.email) for person in people_with(request.org, "community.work")
+    ]
 
 
-def _detail(request: OrgRequest, conversation: Conversation, *, reply_form: ReplyForm | None = None, status: int = 200) -> HttpResponse:
+def _detail(
+    request: OrgRequest, conversation: Conversation, *, reply_form: ReplyForm | None = None, status: int = 200
+) -> HttpResponse:
     thread = queries.thread(conversation)
     for message in thread:  # what can still be done to each message on its network
         message.account = conversation.account
@@ -98,7 +105,11 @@ def _detail(request: OrgRequest, conversation: Conversation, *, reply_form: Repl
         "failed": OutboundStatus.FAILED,
     }
     return render_page(
-        request, "inbox/pages/conversation.html", context, partial="inbox/partials/conversation.html", status=status
+        request,
+        "inbox/pages/conversation.html",
+        context,
+        partial="inbox/partials/conversation.html",
+        status=status,
     )
 
 
@@ -144,10 +155,19 @@ def assign(request: OrgRequest, conversation_id: uuid.UUID) -> HttpResponse:
     if request.POST.get("me"):
         form = AssignForm({"assignee": str(request.user.pk), "team": conversation.team}, people=people)
     if form.is_valid():
-        person = next((p for p in people_with(request.org, "community.work") if str(p.pk) == form.cleaned_data["assignee"]), None)
+        person = next(
+            (
+                p
+                for p in people_with(request.org, "community.work")
+                if str(p.pk) == form.cleaned_data["assignee"]
+            ),
+            None,
+        )
         perform(
             request,
-            lambda: actions.assign(request.perms, conversation, person=person, team=form.cleaned_data["team"] or None),
+            lambda: actions.assign(
+                request.perms, conversation, person=person, team=form.cleaned_data["team"] or None
+            ),
             success=_("Assigned."),
         )
     else:
@@ -155,49 +175,57 @@ def assign(request: OrgRequest, conversation_id: uuid.UUID) -> HttpResponse:
     return _back(request, conversation)
 
 
+def _act(
+    request: OrgRequest,
+    conversation_id: uuid.UUID,
+    form_class: type[forms.Form],
+    action: Callable[[Conversation, dict[str, Any]], object],
+    success: str,
+) -> HttpResponse:
+    """A small change to a conversation from a form: validate, call the service, report, show it again."""
+    conversation = _conversation(request, conversation_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        perform(request, lambda: action(conversation, form.cleaned_data), success=success)
+    else:
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+    return _back(request, conversation)
+
+
 @require_POST
 @org_permission("community.work")
 def set_status(request: OrgRequest, conversation_id: uuid.UUID) -> HttpResponse:
-    conversation = _conversation(request, conversation_id)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        perform(
-            request,
-            lambda: actions.set_status(request.perms, conversation, form.cleaned_data["status"]),
-            success=_("Status changed."),
-        )
-    else:
-        messages.error(request, _("Unknown status."))
-    return _back(request, conversation)
+    return _act(
+        request,
+        conversation_id,
+        StatusForm,
+        lambda conversation, data: actions.set_status(request.perms, conversation, data["status"]),
+        _("Status changed."),
+    )
 
 
 @require_POST
 @org_permission("community.work")
 def tags(request: OrgRequest, conversation_id: uuid.UUID) -> HttpResponse:
-    conversation = _conversation(request, conversation_id)
-    form = TagsForm(request.POST)
-    if form.is_valid():
-        names = form.cleaned_data["tags"].split(",")
-        perform(request, lambda: actions.set_tags(request.perms, conversation, names), success=_("Tags saved."))
-    else:
-        messages.error(request, " ".join(form.errors.get("tags", [])))
-    return _back(request, conversation)
+    return _act(
+        request,
+        conversation_id,
+        TagsForm,
+        lambda conversation, data: actions.set_tags(request.perms, conversation, data["tags"].split(",")),
+        _("Tags saved."),
+    )
 
 
 @require_POST
 @org_permission("community.work")
 def note(request: OrgRequest, conversation_id: uuid.UUID) -> HttpResponse:
-    conversation = _conversation(request, conversation_id)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        perform(
-            request,
-            lambda: actions.add_note(request.perms, conversation, form.cleaned_data["text"]),
-            success=_("Note added."),
-        )
-    else:
-        messages.error(request, _("Write the note first."))
-    return _back(request, conversation)
+    return _act(
+        request,
+        conversation_id,
+        NoteForm,
+        lambda conversation, data: actions.add_note(request.perms, conversation, data["text"]),
+        _("Note added."),
+    )
 
 
 def _answer(request: OrgRequest, message_id: uuid.UUID) -> Message:
@@ -212,7 +240,11 @@ def _answer(request: OrgRequest, message_id: uuid.UUID) -> Message:
 @org_permission("community.approve")
 def approve(request: OrgRequest, message_id: uuid.UUID) -> HttpResponse:
     answer = _answer(request, message_id)
-    perform(request, lambda: approve_answer(request.perms, answer), success=_("Approved; the answer is on its way."))
+    perform(
+        request,
+        lambda: approve_answer(request.perms, answer),
+        success=_("Approved; the answer is on its way."),
+    )
     return _back(request, answer.conversation)
 
 
