@@ -18,15 +18,33 @@ from flokk.teams.models import Organization
 
 # (minutes ago, author, kind, text, answers the item at this index or None)
 DEMO_ITEMS: list[tuple[int, str, str, str, int | None]] = [
-    (300, "anna.l", "comment", "Vad kostar det för ett företag med 20 anställda? Vill gärna ha en offert.", None),
+    (
+        300,
+        "anna.l",
+        "comment",
+        "Vad kostar det för ett företag med 20 anställda? Vill gärna ha en offert.",
+        None,
+    ),
     (240, "mads_k", "comment", "Tak for en super god oplevelse i går, personalet var virkelig søde ❤️", None),
-    (200, "ola.n", "mention", "@demo-sandbox pakken min er fortsatt ikke kommet etter to uker. Helt forferdelig service 😡", None),
+    (
+        200,
+        "ola.n",
+        "mention",
+        "@demo-sandbox pakken min er fortsatt ikke kommet etter to uker. Helt forferdelig service 😡",
+        None,
+    ),
     (180, "jess_w", "comment", "When do you open on Saturdays?", None),
     (150, "ola.n", "reply", "Og ingen svarer på e-post heller.", 2),
     (120, "lisa.s", "direct_message", "Hej! Jag har fått fel vara levererad, hur gör jag en retur?", None),
     (90, "promo_bot", "comment", "Follow back for free crypto 🚀🚀 bit.ly/xyz", None),
     (60, "karin_h", "comment", "Grymt bra nyhet! Ser fram emot lanseringen 🙌", None),
-    (30, "peter.j", "mention", "@demo-sandbox appen kraschar varje gång jag försöker logga in. Inte okej.", None),
+    (
+        30,
+        "peter.j",
+        "mention",
+        "@demo-sandbox appen kraschar varje gång jag försöker logga in. Inte okej.",
+        None,
+    ),
     (10, "mads_k", "comment", "Endnu en gang tak, I er de bedste!", None),
 ]
 
@@ -41,7 +59,7 @@ SAVED_REPLIES = [
     ),
     (
         "We're looking into it",
-        {"en": "We're sorry about this. We're looking into it now and will get back to you here as soon as we know more.",
+        {"en": "We're sorry about this. We're looking into it and will get back to you here soon.",
          "sv": "Vi beklagar. Vi tittar på det nu och återkommer här så snart vi vet mer.",
          "da": "Det beklager vi. Vi ser på det nu og vender tilbage her, så snart vi ved mere.",
          "nb": "Det beklager vi. Vi ser på det nå og kommer tilbake her så snart vi vet mer."},
@@ -65,7 +83,9 @@ def seed_inbox_demo(organization: Organization) -> int:
                 remote_id=remote_id,
                 kind=kind,
                 text=text,
-                author=InboundAuthor(remote_id=f"sandbox:{author}", handle=author, display_name=author.title()),
+                author=InboundAuthor(
+                    remote_id=f"sandbox:{author}", handle=author, display_name=author.title()
+                ),
                 created_at=now - dt.timedelta(minutes=minutes),
                 thread_id=parent.thread_id if parent else remote_id,
                 parent_id=parent.remote_id if parent else "",
@@ -76,7 +96,8 @@ def seed_inbox_demo(organization: Organization) -> int:
             organization=organization,
             title=title,
             defaults={
-                "text_en": texts["en"], "text_sv": texts["sv"], "text_da": texts["da"], "text_nb": texts["nb"],
+                "text_en": texts["en"], "text_sv": texts["sv"],
+                "text_da": texts["da"], "text_nb": texts["nb"],
                 "is_holding_statement": holding,
             },
         )  # fmt: skip
