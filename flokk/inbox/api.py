@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from flokk.channels.connectors.base import ConnectorError
 from flokk.core.api import Error
@@ -54,7 +54,9 @@ class MessageOut(Schema):
     language: str
     received_at: dt.datetime
     url: str
-    status: str = Field(..., description="For answers from the team: pending_approval, queued, sending, sent, failed")
+    status: str = Field(
+        ..., description="For answers from the team: pending_approval, queued, sending, sent, failed"
+    )
 
 
 class MessagePageOut(Schema):
@@ -303,7 +305,7 @@ def assign_conversation(
 )
 def reply_to_conversation(
     request: HttpRequest, org: OrgSlug, conversation_id: uuid.UUID, payload: ReplyIn
-) -> tuple[int, MessageOut]:
+) -> Status[MessageOut]:
     access = api_access(request, org, "community.work")
     conversation = _conversation(access, conversation_id)
     target = None
@@ -313,7 +315,7 @@ def reply_to_conversation(
         answer = write_answer(access, conversation, payload.text, in_reply_to=target)
     except AnswerInvalid as invalid:
         raise Conflict(str(invalid), "invalid_answer") from None
-    return 202, message_out(answer)
+    return Status(202, message_out(answer))
 
 
 @router.post(
@@ -346,7 +348,7 @@ def set_conversation_status(
 )
 def moderate_message(
     request: HttpRequest, org: OrgSlug, message_id: uuid.UUID, action: Literal["like", "hide", "delete"]
-) -> MessageOut | tuple[int, dict[str, Any]]:
+) -> MessageOut | Status[dict[str, Any]]:
     access = api_access(request, org, "community.work")
     message = get_object_or_404(
         Message.objects.select_related("account", "conversation", "organization"),
@@ -356,11 +358,13 @@ def moderate_message(
     try:
         return message_out(moderate(access, message, action))
     except ConnectorError as error:
-        return 502, {"error": {"code": "network_refused", "message": error.message, "fields": {}}}
+        return Status(502, {"error": {"code": "network_refused", "message": error.message, "fields": {}}})
 
 
 def _crisis_out(crisis: Any) -> CrisisOut:
-    return CrisisOut(id=crisis.pk, reason=crisis.reason, started_at=crisis.created_at, ended_at=crisis.ended_at)
+    return CrisisOut(
+        id=crisis.pk, reason=crisis.reason, started_at=crisis.created_at, ended_at=crisis.ended_at
+    )
 
 
 @router.post(
@@ -368,9 +372,11 @@ def _crisis_out(crisis: Any) -> CrisisOut:
     response={201: CrisisOut, **CHANGE},
     summary="Turn on crisis mode: scheduled publishing pauses and the crisis room opens",
 )
-def start_crisis(request: HttpRequest, org: OrgSlug, payload: CrisisIn) -> tuple[int, CrisisOut]:
+def start_crisis(request: HttpRequest, org: OrgSlug, payload: CrisisIn) -> Status[CrisisOut]:
     access = api_access(request, org, "publishing.pause")
-    return 201, _crisis_out(crisis_service.start_crisis(access, access.organization, reason=payload.reason))
+    return Status(
+        201, _crisis_out(crisis_service.start_crisis(access, access.organization, reason=payload.reason))
+    )
 
 
 @router.post(
@@ -384,4 +390,3 @@ def lift_crisis(request: HttpRequest, org: OrgSlug) -> CrisisOut:
     if crisis is None:
         raise Conflict(_("Crisis mode is not on."), "not_on")
     return _crisis_out(crisis_service.lift_crisis(access, crisis))
-

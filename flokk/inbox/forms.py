@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from flokk.inbox.choices import LANGUAGE_CHOICES, ConversationStatus, Intent, Sentiment, Team
 
-ANY = [("", _("Any"))]
+ANY: list[tuple[str, Any]] = [("", _("Any"))]
 
 
 class FilterForm(forms.Form):
@@ -27,7 +29,9 @@ class FilterForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), required=False, choices=ANY + LANGUAGE_CHOICES)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
     sla = forms.ChoiceField(
-        label=_("Response time"), required=False, choices=[*ANY, ("due", _("Due soon or late")), ("late", _("Late"))]
+        label=_("Response time"),
+        required=False,
+        choices=[*ANY, ("due", _("Due soon or late")), ("late", _("Late"))],
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
@@ -57,7 +61,9 @@ class TagsForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Internal note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Internal note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CrisisForm(forms.Form):
@@ -69,4 +75,6 @@ class CrisisForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(label=_("Decision or step"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Decision or step"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

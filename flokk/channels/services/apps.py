@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,16 @@ from flokk.core.audit import record
 from flokk.teams.models import Organization, User
 
 OAUTH_CALLBACK_PATH = "/oauth/callback/"
+
+
+WEBHOOK_NETWORKS = frozenset({"facebook", "instagram"})
+
+
+def webhook_url(app: NetworkApp) -> str:
+    """Where the network pushes comments for this app (registered in the network's developer dashboard)."""
+    from django.urls import reverse
+
+    return settings.FLOKK_BASE_URL.rstrip("/") + reverse("inbox:webhook", args=[app.network, app.pk])
 
 
 def redirect_uri() -> str:
@@ -102,6 +113,9 @@ def save_network_app(
         if client_secret.strip():
             app.client_secret = seal({"client_secret": client_secret.strip()})
         options = dict(app.options or {})
+        if network in WEBHOOK_NETWORKS and not options.get("webhook_verify_token"):
+            # What Meta's dashboard asks for when the webhook is registered (see `webhook_url`).
+            options["webhook_verify_token"] = secrets.token_urlsafe(24)
         if network == "linkedin":
             options["linkedin_version"] = linkedin_version or str(settings.FLOKK_LINKEDIN_VERSION)
         app.options = options

@@ -1,4 +1,5 @@
-"""Calling a connector for the inbox: one timeout, every failure turned into a ConnectorError."""
+"""Calling a connector outside the publishing engine (inbox, account set-up): one timeout, every failure
+turned into a ConnectorError, refreshed tokens kept and refused credentials flagged."""
 
 from __future__ import annotations
 

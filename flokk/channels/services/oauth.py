@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,12 +26,14 @@ from flokk.channels.choices import AccountStatus
 from flokk.channels.connectors import connector_class
 from flokk.channels.connectors.base import ConnectorError, Identity
 from flokk.channels.models import Account, NetworkApp, OAuthState
-from flokk.channels.services.apps import oauth_app
+from flokk.channels.services.apps import WEBHOOK_NETWORKS, oauth_app
 from flokk.channels.services.credentials import store_credentials
 from flokk.channels.vault import seal, unseal
 from flokk.core.audit import record
 from flokk.teams.models import Organization, User
 from flokk.teams.permissions import resolve_access
+
+logger = logging.getLogger(__name__)
 
 STATE_LIFETIME = dt.timedelta(minutes=10)
 CONNECT_PERMISSION = "administration.manage"
@@ -242,7 +245,20 @@ def connect_identity(app: NetworkApp, identity: Identity, *, actor: User | None)
                 "released_deliveries": released,
             },
         )
+    if app.network in WEBHOOK_NETWORKS:
+        _subscribe_to_webhooks(account)
     return account
+
+
+def _subscribe_to_webhooks(account: Account) -> None:
+    """Meta pushes a Page's comments only to apps the Page installed. Polling reads them anyway, so a
+    refusal here is logged, not shown as a failed connection."""
+    from flokk.channels.services.calls import call_network
+
+    try:
+        call_network(account, lambda connector: connector.subscribe_webhooks())  # type: ignore[attr-defined]
+    except ConnectorError as error:
+        logger.warning("webhook subscription for %s refused: %s", account.pk, error.message)
 
 
 def _identity_to_dict(identity: Identity) -> dict[str, Any]:

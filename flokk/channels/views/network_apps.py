@@ -14,10 +14,12 @@ from flokk.channels.forms import NetworkAppForm
 from flokk.channels.networks import Network
 from flokk.channels.services.apps import (
     CONFIGURABLE_NETWORKS,
+    WEBHOOK_NETWORKS,
     delete_network_app,
     network_apps_by_network,
     redirect_uri,
     save_network_app,
+    webhook_url,
 )
 from flokk.core.rendering import render_page
 from flokk.teams.permissions import OrgRequest, org_permission
@@ -39,7 +41,15 @@ def _page(
                     app.options.get("linkedin_version") if app else None
                 ) or settings.FLOKK_LINKEDIN_VERSION
             form = NetworkAppForm(initial=initial, prefix=network)
-        rows.append({"network": network, "label": Network(network).label, "app": app, "form": form})
+        rows.append(
+            {
+                "network": network,
+                "label": Network(network).label,
+                "app": app,
+                "form": form,
+                "webhook_url": webhook_url(app) if app and network in WEBHOOK_NETWORKS else "",
+            }
+        )
     return render_page(
         request,
         "channels/pages/network_apps.html",

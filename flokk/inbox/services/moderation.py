@@ -6,11 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flokk.channels.connectors import REGISTRY
+from flokk.channels.services.calls import call_network
 from flokk.core.audit import record
 from flokk.core.errors import Conflict
 from flokk.inbox.models import Message
 from flokk.inbox.services.ingest import THREAD_KEY
-from flokk.inbox.services.network import call_network
 from flokk.teams.permissions import Access
 
 # action -> (capability, connector method, the message's timestamp field, permission)

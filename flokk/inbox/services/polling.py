@@ -23,10 +23,10 @@ from flokk.channels.choices import AccountStatus
 from flokk.channels.connectors import REGISTRY
 from flokk.channels.connectors.base import Connector, ConnectorError, InboxPage
 from flokk.channels.models import Account
+from flokk.channels.services.calls import guarded, settle_connector
 from flokk.channels.services.connectors import connector_for_account
 from flokk.inbox.models import InboxCursor
 from flokk.inbox.services.ingest import IngestReport, ingest
-from flokk.inbox.services.network import guarded, settle_connector
 
 logger = logging.getLogger(__name__)
 MAX_ACCOUNTS_PER_ROUND = 50
@@ -92,8 +92,9 @@ async def _fetch_all(work: list[tuple[InboxCursor, Connector]]) -> list[tuple[Po
 
 
 def backoff(failures: int) -> dt.timedelta:
-    base = dt.timedelta(seconds=settings.FLOKK_INBOX_POLL_SECONDS) * (2 ** min(failures, 8))
-    return min(base, MAX_BACKOFF) * random.uniform(0.8, 1.2)  # noqa: S311 (jitter, not security)
+    base = dt.timedelta(seconds=float(settings.FLOKK_INBOX_POLL_SECONDS) * (2 ** min(failures, 8)))
+    jitter: float = random.uniform(0.8, 1.2)  # noqa: S311 (not security)
+    return min(base, MAX_BACKOFF) * jitter
 
 
 def _record(outcome: PollOutcome, now: dt.datetime) -> IngestReport | None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from flokk.channels.connectors.base import Connector, ConnectorError, Published, ReplyTarget
 from flokk.channels.networks import RULES
+from flokk.channels.services.calls import guarded, settle_connector
 from flokk.channels.services.connectors import connector_for_account
 from flokk.content.services.checks import grapheme_count
 from flokk.core.audit import record
@@ -29,7 +30,6 @@ from flokk.core.notifications import notify
 from flokk.inbox.choices import ConversationStatus, Direction, MessageKind, OutboundStatus
 from flokk.inbox.models import Conversation, Message
 from flokk.inbox.services.ingest import THREAD_KEY, clean_text
-from flokk.inbox.services.network import guarded, settle_connector
 from flokk.inbox.services.settings import inbox_settings
 from flokk.teams.permissions import Access
 
@@ -239,7 +239,9 @@ def send_due_answers(now: dt.datetime | None = None) -> int:
     answers = _claim(now or timezone.now())
     if not answers:
         return 0
-    work = [(answer, connector_for_account(answer.account)) for answer in answers]  # the database, outside the loop
+    work = [
+        (answer, connector_for_account(answer.account)) for answer in answers
+    ]  # the database, outside the loop
     for answer, published, error, connector in asyncio.run(_send_all(work)):
         finished = timezone.now()
         if published is not None:

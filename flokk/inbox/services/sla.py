@@ -95,7 +95,7 @@ class SlaClock:
         rows = BusinessHours.objects.filter(organization=organization)
         hours = {row.weekday: (row.opens, row.closes) for row in rows} or DEFAULT_HOURS
         holidays = frozenset(Holiday.objects.filter(organization=organization).values_list("date", flat=True))
-        targets: dict[str, Targets] = dict(DEFAULT_TARGETS)
+        targets: dict[str, Targets] = {str(priority): value for priority, value in DEFAULT_TARGETS.items()}
         for policy in SlaPolicy.objects.filter(organization=organization):
             targets[policy.priority] = Targets(
                 policy.first_response_minutes,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import partial
 
 from django.db.models import Q
 from django.urls import reverse
@@ -69,7 +70,7 @@ def _breach(candidates, now: dt.datetime) -> int:  # type: ignore[no-untyped-def
     breached = list(candidates[:MAX_PER_TICK])
     for conversation in breached:
         raise_to = conversation.priority
-        if PRIORITY_RANK[conversation.priority] < PRIORITY_RANK[Priority.HIGH]:  # type: ignore[index]
+        if PRIORITY_RANK[conversation.priority] < PRIORITY_RANK[Priority.HIGH]:
             raise_to = Priority.HIGH
         Conversation.objects.filter(pk=conversation.pk).update(sla_breached_at=now, priority=raise_to)
     _tell(breached, "inbox.sla.breached", lambda n: ngettext(
@@ -94,12 +95,11 @@ def _tell(conversations: list[Conversation], action: str, message, *, managers: 
                 by_org[conversation.organization][manager.pk] += 1
     for organization, counts in by_org.items():
         url = reverse("inbox:index", args=[organization.slug]) + "?sla=due"
-        for person in User.objects.filter(pk__in=list(counts)):
-            count = counts[person.pk]
+        for recipient in User.objects.filter(pk__in=list(counts)):
             notify(
-                [person],
+                [recipient],
                 organization=organization,
                 action=action,
-                message=lambda count=count: message(count),
+                message=partial(message, counts[recipient.pk]),
                 url=url,
             )

@@ -109,7 +109,9 @@ def item() -> Callable[..., InboundItem]:
             remote_id=remote_id,
             kind=kind,
             text=text,
-            author=InboundAuthor(remote_id=f"{author}-id", handle=f"{author}@example.social", display_name=author.title()),
+            author=InboundAuthor(
+                remote_id=f"{author}-id", handle=f"{author}@example.social", display_name=author.title()
+            ),
             created_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
             thread_id=thread_id or (parent.thread_id if parent else remote_id),
             parent_id=parent.remote_id if parent else "",

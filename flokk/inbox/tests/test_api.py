@@ -12,7 +12,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def stored(account, item) -> list:
-    items = [item("Helt forferdelig, pakken kom aldri 😡", author="ola"), item("Tack, ni är bäst! ❤️", author="eva")]
+    items = [
+        item("Helt forferdelig, pakken kom aldri 😡", author="ola"),
+        item("Tack, ni är bäst! ❤️", author="eva"),
+    ]
     ingest(account, items)
     return items
 
@@ -47,10 +50,16 @@ def test_assign_reply_resolve(api_for, member, stored, network) -> None:
     conversation = client.get(url("conversations?sentiment=negative")).json()["items"][0]
     cid = conversation["id"]
     assigned = client.post(
-        url(f"conversations/{cid}/assign"), {"assignee": member("care-manager").email}, content_type="application/json"
+        url(f"conversations/{cid}/assign"),
+        {"assignee": member("care-manager").email},
+        content_type="application/json",
     )
     assert assigned.status_code == 200 and assigned.json()["assignee"] == member("care-manager").email
-    answer = client.post(url(f"conversations/{cid}/reply"), {"text": "Beklager! Vi ser på det."}, content_type="application/json")
+    answer = client.post(
+        url(f"conversations/{cid}/reply"),
+        {"text": "Beklager! Vi ser på det."},
+        content_type="application/json",
+    )
     assert answer.status_code == 202
     assert answer.json()["direction"] == "out" and answer.json()["status"] == "queued"
     resolved = client.post(url(f"conversations/{cid}/resolve"))
@@ -62,13 +71,31 @@ def test_assign_reply_resolve(api_for, member, stored, network) -> None:
 def test_bad_requests_get_clear_errors_and_change_nothing(api_for, member, stored) -> None:
     client = api_for(member("community-manager"))
     cid = Conversation.objects.first().pk
-    assert client.post(url(f"conversations/{cid}/reply"), {"text": ""}, content_type="application/json").status_code == 422
-    assert client.post(url(f"conversations/{cid}/reply"), {"text": "a\x00b"}, content_type="application/json").status_code == 422
-    too_long = client.post(url(f"conversations/{cid}/reply"), {"text": "x" * 600}, content_type="application/json")
+    assert (
+        client.post(
+            url(f"conversations/{cid}/reply"), {"text": ""}, content_type="application/json"
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            url(f"conversations/{cid}/reply"), {"text": "a\x00b"}, content_type="application/json"
+        ).status_code
+        == 422
+    )
+    too_long = client.post(
+        url(f"conversations/{cid}/reply"), {"text": "x" * 600}, content_type="application/json"
+    )
     assert too_long.status_code == 409 and too_long.json()["error"]["code"] == "invalid_answer"
-    unknown = client.post(url(f"conversations/{cid}/assign"), {"assignee": "nobody@x.example"}, content_type="application/json")
+    unknown = client.post(
+        url(f"conversations/{cid}/assign"), {"assignee": "nobody@x.example"}, content_type="application/json"
+    )
     assert unknown.status_code == 409
-    outsider = client.post(url(f"conversations/{cid}/assign"), {"assignee": "outsider@other.example"}, content_type="application/json")
+    outsider = client.post(
+        url(f"conversations/{cid}/assign"),
+        {"assignee": "outsider@other.example"},
+        content_type="application/json",
+    )
     assert outsider.status_code == 409
     assert client.get(url("conversations/00000000-0000-0000-0000-000000000000")).status_code == 404
     assert not Message.objects.filter(direction="out").exists()
@@ -99,7 +126,10 @@ def test_crisis_switch(api_for, member) -> None:
     client = api_for(member("community-manager"))
     started = client.post(url("crisis/start"), {"reason": "Recall"}, content_type="application/json")
     assert started.status_code == 201
-    assert client.post(url("crisis/start"), {"reason": "Again"}, content_type="application/json").status_code == 409
+    assert (
+        client.post(url("crisis/start"), {"reason": "Again"}, content_type="application/json").status_code
+        == 409
+    )
     assert client.get(url("publishing")).json()["paused"] is True
     assert client.post(url("crisis/lift")).status_code == 200
     assert client.get(url("publishing")).json()["paused"] is False

@@ -32,7 +32,7 @@ def test_a_busy_account_needs_more_than_its_usual_number(demo, account, item) ->
     old = [item(ANGRY.format(n=n), author=f"o{n}", minutes_ago=60 * 24 * 2 + n) for n in range(7 * 24 * 5)]
     ingest(account, old)  # five negative messages an hour, every hour for a week
     ingest(account, [item(ANGRY.format(n=n), author=f"n{n}", minutes_ago=10) for n in range(12)])
-    assert detect_spikes() == []  # 12 < 3 × 5
+    assert detect_spikes() == []  # 12 < 3 * 5
     ingest(account, [item(ANGRY.format(n=n), author=f"m{n}", minutes_ago=5) for n in range(4)])
     assert len(detect_spikes()) == 1  # 16 >= 15
 

@@ -57,7 +57,9 @@ def test_a_reply_and_its_parent_in_one_batch_share_a_conversation(account, item)
     assert Conversation.objects.get().message_count == 2
 
 
-def test_each_comment_on_our_post_is_its_own_conversation_linked_to_the_post(demo, member, account, item) -> None:
+def test_each_comment_on_our_post_is_its_own_conversation_linked_to_the_post(
+    demo, member, account, item
+) -> None:
     from flokk.content.services.posts import PostInput, create_post
 
     post = create_post(demo, PostInput(account_ids=[account.pk], text="Nyhet!"), actor=member("copywriter"))
@@ -93,7 +95,10 @@ def test_untrusted_text_is_stored_safely(account, item) -> None:
 
 
 def test_every_message_gets_language_sentiment_and_intent(account, item) -> None:
-    ingest(account, [item("Helt forferdelig service, pakken kom aldri 😡"), item("Vad kostar det? Vill ha en offert.")])
+    ingest(
+        account,
+        [item("Helt forferdelig service, pakken kom aldri 😡"), item("Vad kostar det? Vill ha en offert.")],
+    )
     angry = Message.objects.get(text__startswith="Helt")
     assert (angry.language, angry.sentiment) == ("nb", "negative")
     assert angry.sentiment_score < 0
@@ -128,7 +133,10 @@ def test_round_robin_takes_turns_within_the_team(demo, member, account, item) ->
     colleague = User.objects.create_user("care2@demo.example", "pw-123456789", name="Second Carer")
     membership = Membership.objects.create(organization=demo, user=colleague)
     membership.roles.add(Role.objects.get(organization=demo, key="care-manager"))
-    complaints = [item(f"Paketet nummer {n} är trasigt och ingen svarar, dålig service", author=f"p{n}") for n in range(4)]
+    complaints = [
+        item(f"Paketet nummer {n} är trasigt och ingen svarar, dålig service", author=f"p{n}")
+        for n in range(4)
+    ]
     for complaint in complaints:
         ingest(account, [complaint])
     assignees = [c.assignee for c in Conversation.objects.order_by("first_message_at")]
