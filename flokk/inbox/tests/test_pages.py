@@ -16,7 +16,11 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>\u202egnp.exe'
 @pytest.fixture
 def stored(account, item) -> list:
     items = [
-        item("Hva skjer? Pakken min har fortsatt ikke kommet. Helt forferdelig service 😡", author="ola", minutes_ago=3),
+        item(
+            "Hva skjer? Pakken min har fortsatt ikke kommet. Helt forferdelig service 😡",
+            author="ola",
+            minutes_ago=3,
+        ),
         item("Vad kostar det? Offert tack", author="eva", minutes_ago=2),
         item(XSS, author="mallory", minutes_ago=1),
     ]
@@ -38,7 +42,10 @@ def test_the_inbox_lists_open_conversations_and_filters_them(client_for, member,
     sales = client.get(inbox_url(team="sales")).content.decode()
     assert "Vad kostar" in sales and "Helt forferdelig" not in sales
     # Malformed filters are ignored, not an error.
-    assert client.get(inbox_url(account="not-a-uuid", status="bogus", before="2026-99-99T00:00")).status_code == 200
+    assert (
+        client.get(inbox_url(account="not-a-uuid", status="bogus", before="2026-99-99T00:00")).status_code
+        == 200
+    )
 
 
 def test_the_list_refreshes_as_an_htmx_fragment(client_for, member, stored) -> None:
@@ -88,7 +95,10 @@ def test_assign_to_me_and_to_someone_else(client_for, member, stored) -> None:
     client.post(reverse("inbox:assign", args=["demo", conversation.pk]), {"me": "1"})
     conversation.refresh_from_db()
     assert conversation.assignee == member("care-manager")
-    client.post(reverse("inbox:assign", args=["demo", conversation.pk]), {"assignee": str(member("customer-support").pk), "team": "support"})
+    client.post(
+        reverse("inbox:assign", args=["demo", conversation.pk]),
+        {"assignee": str(member("customer-support").pk), "team": "support"},
+    )
     conversation.refresh_from_db()
     assert (conversation.assignee, conversation.team) == (member("customer-support"), "support")
 
@@ -96,7 +106,11 @@ def test_assign_to_me_and_to_someone_else(client_for, member, stored) -> None:
 def test_saved_replies_are_offered_in_the_conversation_language(client_for, member, demo, stored) -> None:
     SavedReply.objects.create(organization=demo, title="Sorry", text_en="We are sorry", text_nb="Vi beklager")
     conversation = Conversation.objects.get(contact__handle="ola@example.social")
-    body = client_for(member("community-manager")).get(reverse("inbox:conversation", args=["demo", conversation.pk])).content.decode()
+    body = (
+        client_for(member("community-manager"))
+        .get(reverse("inbox:conversation", args=["demo", conversation.pk]))
+        .content.decode()
+    )
     assert "Vi beklager" in body
 
 
@@ -106,7 +120,10 @@ def test_who_sees_and_who_acts(client_for, member, outsider, stored) -> None:
     assert client_for(outsider).get(inbox_url()).status_code == 404
     analyst = client_for(member("analyst"))
     assert analyst.get(inbox_url()).status_code == 200
-    assert analyst.post(reverse("inbox:reply", args=["demo", conversation.pk]), {"text": "Hej"}).status_code == 403
+    assert (
+        analyst.post(reverse("inbox:reply", args=["demo", conversation.pk]), {"text": "Hej"}).status_code
+        == 403
+    )
 
 
 def test_crisis_room_leads_ambassadors_and_report_render(client_for, member, stored) -> None:

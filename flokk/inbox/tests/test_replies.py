@@ -47,7 +47,9 @@ def test_an_answer_is_sent_once_as_a_reply_to_the_message(network, demo, member,
     assert AuditEntry.objects.filter(action="inbox.answer.written").exists()
 
 
-def test_a_temporary_failure_is_retried_with_the_same_key_and_a_permanent_one_stops(network, demo, member, conversation) -> None:
+def test_a_temporary_failure_is_retried_with_the_same_key_and_a_permanent_one_stops(
+    network, demo, member, conversation
+) -> None:
     answer = write_answer(access_of(member, "community-manager", demo), conversation, "Svar")
     network.reply_errors.append(ConnectorError("Bad gateway", status_code=502))
     send_due_answers()
@@ -76,7 +78,9 @@ def test_a_worker_that_died_while_sending_is_taken_over(network, demo, member, c
     assert answer.status == OutboundStatus.SENT
 
 
-def test_junior_answers_wait_for_approval_when_the_organization_asks(network, demo, member, conversation) -> None:
+def test_junior_answers_wait_for_approval_when_the_organization_asks(
+    network, demo, member, conversation
+) -> None:
     InboxSettings.objects.update_or_create(organization=demo, defaults={"replies_need_approval": True})
     junior = access_of(member, "customer-support", demo)  # community.work, not approve
     answer = write_answer(junior, conversation, "Vi öppnar kl. 10")
@@ -91,10 +95,15 @@ def test_junior_answers_wait_for_approval_when_the_organization_asks(network, de
     with pytest.raises(Conflict):
         approve_answer(access_of(member, "community-manager", demo), answer)
     # Someone who may approve is not held.
-    assert write_answer(access_of(member, "care-manager", demo), conversation, "Ok").status == OutboundStatus.QUEUED
+    assert (
+        write_answer(access_of(member, "care-manager", demo), conversation, "Ok").status
+        == OutboundStatus.QUEUED
+    )
 
 
-def test_answers_that_cannot_be_sent_are_refused_before_anything_is_stored(demo, member, conversation) -> None:
+def test_answers_that_cannot_be_sent_are_refused_before_anything_is_stored(
+    demo, member, conversation
+) -> None:
     manager = access_of(member, "community-manager", demo)
     with pytest.raises(AnswerInvalid):
         write_answer(manager, conversation, "   ")
@@ -110,7 +119,9 @@ def test_people_without_community_work_cannot_answer(demo, member, conversation)
         write_answer(access_of(member, "graphic-designer", demo), conversation, "Hej")
 
 
-def test_the_public_answering_our_answer_stays_in_the_conversation(network, demo, member, account, conversation, item) -> None:
+def test_the_public_answering_our_answer_stays_in_the_conversation(
+    network, demo, member, account, conversation, item
+) -> None:
     write_answer(access_of(member, "community-manager", demo), conversation, "Kl. 10!")
     send_due_answers()
     ours = Message.objects.get(direction="out")

@@ -21,7 +21,9 @@ SECRET = "app-secret-for-tests"
 
 @pytest.fixture
 def app(demo, member) -> NetworkApp:
-    app = save_network_app(demo, network="facebook", client_id="1234", client_secret=SECRET, actor=member("head-of-social"))
+    app = save_network_app(
+        demo, network="facebook", client_id="1234", client_secret=SECRET, actor=member("head-of-social")
+    )
     Account.objects.create(organization=demo, network="facebook", handle="Demo Page", remote_id=PAGE)
     return app
 
@@ -31,10 +33,13 @@ def body(comment_id: str = "555000111222333_777000000000030", message: str = "Ca
         "field": "feed",
         "value": {
             "item": "comment", "verb": "add", "comment_id": comment_id, "post_id": POST, "parent_id": POST,
-            "message": message, "from": {"id": "7001234567890123", "name": "Anna Berg"}, "created_time": 1795600000,
+            "message": message, "from": {"id": "7001234567890123", "name": "Anna Berg"},
+            "created_time": 1795600000,
         },
     }  # fmt: skip
-    return json.dumps({"object": "page", "entry": [{"id": PAGE, "time": 1795600001, "changes": [change]}]}).encode()
+    return json.dumps(
+        {"object": "page", "entry": [{"id": PAGE, "time": 1795600001, "changes": [change]}]}
+    ).encode()
 
 
 def post(client, app: NetworkApp, payload: bytes, secret: str = SECRET):  # type: ignore[no-untyped-def]
@@ -67,7 +72,20 @@ def test_the_same_comment_by_polling_and_by_webhook_is_one_message(client, app) 
     [
         (body(), "wrong-secret"),
         (b"not json", SECRET),
-        (json.dumps({"object": "page", "entry": [{"id": PAGE, "changes": [{"field": "feed", "value": {"item": "comment", "verb": "add"}}]}]}).encode(), SECRET),
+        (
+            json.dumps(
+                {
+                    "object": "page",
+                    "entry": [
+                        {
+                            "id": PAGE,
+                            "changes": [{"field": "feed", "value": {"item": "comment", "verb": "add"}}],
+                        }
+                    ],
+                }
+            ).encode(),
+            SECRET,
+        ),
         (json.dumps({"object": "page", "entry": "nope"}).encode(), SECRET),
     ],
     ids=["bad-signature", "not-json", "malformed-change", "malformed-entry"],
@@ -92,4 +110,9 @@ def test_meta_subscription_check(client, app) -> None:
     url = reverse("inbox:webhook", args=["facebook", app.pk])
     ok = client.get(url, {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "12345"})
     assert (ok.status_code, ok.content) == (200, b"12345")
-    assert client.get(url, {"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"}).status_code == 403
+    assert (
+        client.get(
+            url, {"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"}
+        ).status_code
+        == 403
+    )

@@ -64,7 +64,13 @@ def _room(request: OrgRequest, *, form: CrisisForm | None = None, status: int = 
         "can_switch": request.perms.has("publishing.pause"),
         "can_work": request.perms.has("community.work"),
     }
-    return render_page(request, "inbox/pages/crisis.html", context, partial="inbox/partials/crisis_volume.html", status=status)
+    return render_page(
+        request,
+        "inbox/pages/crisis.html",
+        context,
+        partial="inbox/partials/crisis_volume.html",
+        status=status,
+    )
 
 
 @org_permission("community.view")
@@ -81,7 +87,9 @@ def start(request: OrgRequest) -> HttpResponse:
     alert = CrisisAlert.objects.filter(organization=request.org).first()
     perform(
         request,
-        lambda: crisis_service.start_crisis(request.perms, request.org, reason=form.cleaned_data["reason"], alert=alert),
+        lambda: crisis_service.start_crisis(
+            request.perms, request.org, reason=form.cleaned_data["reason"], alert=alert
+        ),
         success=_("Crisis mode is on. Scheduled publishing is paused."),
     )
     return redirect("inbox:crisis", org=request.org.slug)

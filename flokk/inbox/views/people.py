@@ -20,7 +20,9 @@ REPORT_DAYS = (7, 30, 90)
 
 @org_permission("community.view")
 def ambassadors(request: OrgRequest) -> HttpResponse:
-    return render_page(request, "inbox/pages/ambassadors.html", {"candidates": ambassador_candidates(request.org)})
+    return render_page(
+        request, "inbox/pages/ambassadors.html", {"candidates": ambassador_candidates(request.org)}
+    )
 
 
 @org_permission("community.view")
@@ -49,4 +51,6 @@ def report(request: OrgRequest) -> HttpResponse:
     days = int(request.GET["days"]) if request.GET.get("days", "") in {str(d) for d in REPORT_DAYS} else 30
     until = timezone.now()
     figures = response_times(request.org, until - dt.timedelta(days=days), until)
-    return render_page(request, "inbox/pages/report.html", {"figures": figures, "days": days, "choices": REPORT_DAYS})
+    return render_page(
+        request, "inbox/pages/report.html", {"figures": figures, "days": days, "choices": REPORT_DAYS}
+    )
