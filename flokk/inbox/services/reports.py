@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 
-from flokk.inbox.choices import Direction, Sentiment
+from flokk.inbox.choices import Direction, Sentiment, Team
 from flokk.inbox.models import Contact, Conversation, Message
 from flokk.inbox.services.sla import SlaClock
 from flokk.teams.models import Organization, User
@@ -68,13 +68,19 @@ def response_times(
     result: dict[str, list[ResponseRow]] = {}
     for dimension, by_key in groups.items():
         result[dimension] = sorted(
-            (
-                _row(names.get(key, key) if dimension == "person" else key, samples)
-                for key, samples in by_key.items()
-            ),
+            (_row(_label(dimension, key, names), samples) for key, samples in by_key.items()),
             key=lambda row: row.label,
         )
     return result
+
+
+def _label(dimension: str, key: str, names: dict[str, str]) -> str:
+    """What a row is called on the page: a person's name, a team's name, or the network."""
+    if dimension == "person":
+        return names.get(key, "—")
+    if dimension == "team":
+        return str(Team(key).label) if key in Team.values else "—"
+    return key
 
 
 def _row(label: str, samples: list[tuple[float | None, bool, bool]]) -> ResponseRow:
