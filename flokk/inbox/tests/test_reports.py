@@ -19,7 +19,7 @@ def test_response_times_per_team_count_like_the_policy(demo, account, item) -> N
     ingest(
         account, [item("Vad kostar det? Offert tack", author="a"), item("Vad kostar det för 5?", author="b")]
     )
-    answered, waiting = Conversation.objects.order_by("pk")
+    answered, _waiting = Conversation.objects.order_by("pk")
     clock = SlaClock.for_org(demo)
     answered_at = clock.calendar.add(answered.first_message_at, 30)  # 30 minutes of business time later
     Conversation.objects.filter(pk=answered.pk).update(first_responded_at=answered_at)
