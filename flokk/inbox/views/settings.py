@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -439,7 +440,12 @@ def holidays_public(request: OrgRequest) -> HttpResponse:
         )
     ):
         return _sla_page(request, public_form=form, status=400)
-    messages.success(request, _("%(count)d public holidays added.") % {"count": added[0]})
+    count = added[0]
+    messages.success(
+        request,
+        ngettext("%(count)d public holiday added.", "%(count)d public holidays added.", count)
+        % {"count": count},
+    )
     return _back_to_sla(request)
 
 
