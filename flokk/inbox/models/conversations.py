@@ -104,7 +104,7 @@ class Conversation(models.Model):
         indexes = [
             models.Index(fields=["organization", "status", "-last_message_at"], name="conv_inbox"),
             models.Index(fields=["organization", "-last_message_at"], name="conv_recent"),
-            models.Index(fields=["assignee", "status"], name="conv_assignee"),
+            models.Index(fields=["assignee", "status", "-last_message_at"], name="conv_assignee"),
             models.Index(fields=["status", "first_response_due_at"], name="conv_sla_first"),
             models.Index(fields=["status", "resolution_due_at"], name="conv_sla_resolution"),
         ]

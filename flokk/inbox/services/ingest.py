@@ -13,15 +13,15 @@ import datetime as dt
 import logging
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from flokk.channels.connectors.base import INBOUND_KINDS, InboundItem
+from flokk.channels.connectors.base import INBOUND_KINDS, InboundAuthor, InboundItem
 from flokk.channels.models import Account
-from flokk.core.bulk import insert_rows, update_rows
+from flokk.core.bulk import insert_rows, rows_where_in, update_rows
 from flokk.inbox.choices import ConversationStatus, Direction, MessageKind
 from flokk.inbox.ids import contact_id, conversation_id, message_id
 from flokk.inbox.models import Contact, Conversation, Message
@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT = 20_000
 _SURROGATES = re.compile("[\ud800-\udfff]")
-_CHUNK = 900  # SQLite allows 999 parameters a statement
 # Kept in `reply_ref` beside what the connector gave: the item's thread, which `reply` hands back to it.
 THREAD_KEY = "_thread_id"
 
@@ -51,6 +50,10 @@ CONVERSATION_FIELDS = (
     "priority", "team", "assignee_id", "intent", "sentiment", "language", "preview", "message_count",
     "first_message_at", "last_message_at", "first_responded_at", "resolved_at", "first_response_due_at",
     "resolution_due_at", "sla_warned_at", "sla_breached_at",
+)  # fmt: skip
+# What a batch needs of a conversation already stored (see _ConversationState).
+CONVERSATION_STATE_FIELDS = (
+    "id", "status", "assignee_id", "priority", "first_message_at", "last_message_at", "preview", "sentiment",
 )  # fmt: skip
 CONVERSATION_UPDATE_FIELDS = ("message_count+", "last_message_at", "preview", "sentiment")
 REOPEN_FIELDS = ("status", "resolved_at", "resolution_due_at")
@@ -79,6 +82,18 @@ def _clip(value: str, length: int) -> str:
     return clean_text(value)[:length] if value else ""
 
 
+def _usable_id(value: str) -> bool:
+    if "\x00" in value:
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _usable(item: object, account: Account) -> bool:
     return (
         isinstance(item, InboundItem)
@@ -88,12 +103,20 @@ def _usable(item: object, account: Account) -> bool:
         and isinstance(item.created_at, dt.datetime)
         and item.created_at.tzinfo is not None
         and item.author.remote_id != account.remote_id  # our own answers come back from some networks
+        # Ids are derived from these, looked up and sent back to the network: no NUL, no lone surrogate.
+        and all(map(_usable_id, (item.remote_id, item.parent_id, item.thread_id, item.author.remote_id)))
     )
 
 
-def _in_chunks(values: Sequence[object]) -> Iterable[Sequence[object]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
+def _clean_ref(reply_ref: dict[str, str], thread_id: str) -> dict[str, str]:
+    """The connector's reply reference, storable: JSON in the database takes no NUL or lone surrogate."""
+    ref = {**reply_ref, THREAD_KEY: thread_id}
+    return {
+        clean_text(key) if isinstance(key, str) else key: clean_text(value)
+        if isinstance(value, str)
+        else value
+        for key, value in ref.items()
+    }
 
 
 @dataclass
@@ -122,32 +145,66 @@ class _Batch:
         self.organization = account.organization
         self.now = now
         self.settings = inbox_settings(self.organization)
-        self.rules = intent_rules_for(self.organization)
         self.router = Router(self.organization, self.settings)
         self.clock = SlaClock.for_org(self.organization)
 
-    def parents(self, items: list[tuple[uuid.UUID, InboundItem]]) -> dict[uuid.UUID, uuid.UUID]:
-        """Message id -> conversation id of the stored messages these items answer."""
+    def parents(self, items: list[tuple[uuid.UUID, _Prepared]]) -> dict[uuid.UUID, uuid.UUID]:
+        """Message id -> conversation id of the stored messages these items answer.
+
+        Parents in this very batch are not stored yet: only the others are looked up, by derived id, then
+        among our own answers by remote id.
+        """
         account = self.account
-        parent_ids = [message_id(account.id, item.parent_id) for _mid, item in items if item.parent_id]
-        found: dict[uuid.UUID, uuid.UUID] = {}
-        for chunk in _in_chunks(parent_ids):
-            found.update(Message.objects.filter(pk__in=chunk).values_list("pk", "conversation_id"))
-        remote_parents = [item.parent_id for _mid, item in items if item.parent_id]
-        for chunk in _in_chunks(remote_parents):
-            ours = Message.objects.filter(account=account, direction=Direction.OUTBOUND, remote_id__in=chunk)
-            for remote_id, conversation in ours.values_list("remote_id", "conversation_id"):
-                found[message_id(account.id, remote_id)] = conversation
+        in_batch = {mid for mid, _new in items}
+        wanted = {new.parent for _mid, new in items if new.parent is not None and new.parent not in in_batch}
+        stored = rows_where_in(Message, ("id", "conversation_id"), "id", wanted)
+        found: dict[uuid.UUID, uuid.UUID] = {mid: conversation for mid, conversation in stored}
+        remote_parents = list(
+            {new.item.parent_id for _mid, new in items if new.parent in wanted and new.parent not in found}
+        )
+        ours = rows_where_in(
+            Message,
+            ("remote_id", "conversation_id"),
+            "remote_id",
+            remote_parents,
+            account_id=account.id,
+            direction=Direction.OUTBOUND,
+        )
+        for remote_id, conversation in ours:
+            found[message_id(account.id, remote_id)] = conversation
         return found
 
-    def our_posts(self, items: list[tuple[uuid.UUID, InboundItem]]) -> dict[str, uuid.UUID]:
+    def our_posts(self, items: list[tuple[uuid.UUID, _Prepared]]) -> dict[str, uuid.UUID]:
         """Remote id -> post id, for the threads that hang on posts this account published."""
-        roots = list({item.thread_id for _mid, item in items if item.thread_id})
-        posts: dict[str, uuid.UUID] = {}
-        for chunk in _in_chunks(roots):
-            deliveries = Delivery.objects.filter(account=self.account, remote_id__in=chunk)
-            posts.update(deliveries.values_list("remote_id", "post_id"))
-        return posts
+        roots = {new.item.thread_id for _mid, new in items if new.item.thread_id}
+        posts = rows_where_in(
+            Delivery, ("remote_id", "post_id"), "remote_id", roots, account_id=self.account.id
+        )
+        return {remote_id: post for remote_id, post in posts}
+
+
+class _People:
+    """Who wrote the batch's items: each author's contact id and clipped names, worked out once."""
+
+    def __init__(self, account: Account) -> None:
+        self.organization_id = account.organization_id
+        self.network = account.network
+        self.contacts: dict[uuid.UUID, tuple[object, ...]] = {}  # the first row seen of each contact
+        self._seen: dict[InboundAuthor, tuple[uuid.UUID, str, str]] = {}
+
+    def of(self, author: InboundAuthor, seen_at: dt.datetime) -> tuple[uuid.UUID, str, str]:
+        """(contact id, handle, display name) as the message stores them."""
+        known = self._seen.get(author)
+        if known is None:
+            person = contact_id(self.organization_id, self.network, author.remote_id)
+            known = self._seen[author] = (person, _clip(author.handle, 300), _clip(author.display_name, 300))
+            if person not in self.contacts:
+                remote_id = _clip(author.remote_id, 300)
+                handle = known[1] or remote_id
+                self.contacts[person] = (
+                    person, self.organization_id, self.network, remote_id, handle, known[2], seen_at,
+                )  # fmt: skip
+        return known
 
 
 def ingest(account: Account, items: Iterable[object], *, now: dt.datetime | None = None) -> IngestReport:
@@ -167,71 +224,90 @@ def ingest(account: Account, items: Iterable[object], *, now: dt.datetime | None
     if not batch_items:
         return report
     now = now or timezone.now()
+    # Language, sentiment and intent (most of the work) before the write transaction, for the items not
+    # stored yet: another worker (SQLite has one writer at a time) or the web server is held up less.
+    people = _People(account)
+    prepared = _prepare(account, people, batch_items, _stored(batch_items))
     with transaction.atomic():
-        stored: set[uuid.UUID] = set()
-        for chunk in _in_chunks(list(batch_items)):
-            stored.update(Message.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+        stored = _stored(prepared)  # a webhook may have stored some of them meanwhile
         fresh = sorted(
-            ((mid, item) for mid, item in batch_items.items() if mid not in stored),
-            key=lambda pair: pair[1].created_at,
+            ((mid, new) for mid, new in prepared.items() if mid not in stored),
+            key=lambda pair: pair[1].item.created_at,
         )
         report.duplicates += len(batch_items) - len(fresh)
         if fresh:
-            _store(_Batch(account, now), fresh, report)
+            _store(_Batch(account, now), fresh, people, report)
     return report
 
 
-def _store(batch: _Batch, fresh: list[tuple[uuid.UUID, InboundItem]], report: IngestReport) -> None:
+@dataclass(slots=True)
+class _Prepared:
+    """A new item with what is worked out before the write transaction."""
+
+    item: InboundItem
+    text: str
+    analysis: Analysis
+    person: uuid.UUID
+    handle: str
+    name: str
+    parent: uuid.UUID | None  # message id of what it answers
+
+
+def _stored(ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    return {mid for (mid,) in rows_where_in(Message, ("id",), "id", ids)}
+
+
+def _prepare(
+    account: Account, people: _People, items: dict[uuid.UUID, InboundItem], stored: set[uuid.UUID]
+) -> dict[uuid.UUID, _Prepared]:
+    rules = intent_rules_for(account.organization)
+    prepared: dict[uuid.UUID, _Prepared] = {}
+    for mid, item in items.items():
+        if mid in stored:
+            continue
+        text = clean_text(item.text)
+        parent = message_id(account.id, item.parent_id) if item.parent_id else None
+        prepared[mid] = _Prepared(
+            item, text, analyze_message(text, rules), *people.of(item.author, item.created_at), parent
+        )
+    return prepared
+
+
+def _store(
+    batch: _Batch, fresh: list[tuple[uuid.UUID, _Prepared]], people: _People, report: IngestReport
+) -> None:
     account, organization, now = batch.account, batch.organization, batch.now
     conversation_of = batch.parents(fresh)
     posts = batch.our_posts(fresh)
 
     # Which conversation each item belongs to, before reading the conversations in one go.
     keys: list[tuple[uuid.UUID, str]] = []
-    for mid, item in fresh:
-        parent = message_id(account.id, item.parent_id) if item.parent_id else None
-        if item.kind == MessageKind.DIRECT_MESSAGE:
-            thread_key = f"dm:{item.thread_id or item.author.remote_id}"
-        elif parent is not None and parent in conversation_of:
+    thread_conversations: dict[str, uuid.UUID] = {}
+    for mid, new in fresh:
+        item, parent = new.item, new.parent
+        if parent is not None and parent in conversation_of:
             conversation_of[mid] = conversation_of[parent]
             keys.append((conversation_of[mid], ""))
             continue
+        if item.kind == MessageKind.DIRECT_MESSAGE:
+            thread_key = f"dm:{item.thread_id or item.author.remote_id}"
         elif not item.thread_id or item.thread_id in posts or item.thread_id == item.remote_id:
             thread_key = item.remote_id  # each comment on our post is a conversation of its own
         else:
             thread_key = item.thread_id
-        conversation_of[mid] = conversation_id(account.id, thread_key)
-        keys.append((conversation_of[mid], thread_key))
+        cid = thread_conversations.get(thread_key)
+        if cid is None:
+            cid = thread_conversations[thread_key] = conversation_id(account.id, thread_key)
+        conversation_of[mid] = cid
+        keys.append((cid, thread_key))
 
     states: dict[uuid.UUID, _ConversationState] = {}
-    wanted = list({cid for cid, _key in keys})
-    for chunk in _in_chunks(wanted):
-        stored = Conversation.objects.filter(pk__in=chunk).values_list(
-            "pk",
-            "status",
-            "assignee_id",
-            "priority",
-            "first_message_at",
-            "last_message_at",
-            "preview",
-            "sentiment",
-        )
-        for row in stored:
-            states[row[0]] = _ConversationState(row[0], False, *row[1:])
+    for row in rows_where_in(Conversation, CONVERSATION_STATE_FIELDS, "id", {cid for cid, _key in keys}):
+        states[row[0]] = _ConversationState(row[0], False, *row[1:])
 
-    contacts: dict[uuid.UUID, tuple[object, ...]] = {}
     message_rows: list[tuple[object, ...]] = []
-    for (mid, item), (cid, thread_key) in zip(fresh, keys, strict=True):
-        text = clean_text(item.text)
-        analysis = analyze_message(text, batch.rules)
-        author = item.author
-        person = contact_id(organization.id, account.network, author.remote_id)
-        if person not in contacts:
-            contacts[person] = (
-                person, organization.id, account.network, _clip(author.remote_id, 300),
-                _clip(author.handle, 300) or _clip(author.remote_id, 300), _clip(author.display_name, 300),
-                item.created_at,
-            )  # fmt: skip
+    for (mid, new), (cid, thread_key) in zip(fresh, keys, strict=True):
+        item, text, analysis, person = new.item, new.text, new.analysis, new.person
         state = states.get(cid)
         if state is None:
             state = states[cid] = _new_conversation(
@@ -239,18 +315,18 @@ def _store(batch: _Batch, fresh: list[tuple[uuid.UUID, InboundItem]], report: In
             )
             report.new_conversations.append(cid)
         _add_to(batch, state, item, text, analysis)
-        reply_ref = {**item.reply_ref, THREAD_KEY: item.thread_id}
+        reply_ref = _clean_ref(item.reply_ref, item.thread_id)
         message_rows.append(
             (
                 mid, organization.id, cid, account.id, person, Direction.INBOUND, item.kind,
-                _clip(item.remote_id, 500), _clip(item.parent_id, 500), text, _clip(author.handle, 300),
-                _clip(author.display_name, 300), _safe_url(item.url), reply_ref, item.created_at, now,
+                _clip(item.remote_id, 500), _clip(item.parent_id, 500), text, new.handle, new.name,
+                _safe_url(item.url), reply_ref, item.created_at, now,
                 analysis.sentiment, analysis.score, analysis.language, analysis.intent, "", None, None, "",
                 None, 0, "", None, None, None,
             )
         )  # fmt: skip
 
-    _write_contacts(list(contacts.values()))
+    _write_contacts(list(people.contacts.values()))
     new_rows = [state.row for state in states.values() if state.is_new]
     insert_rows(Conversation, CONVERSATION_FIELDS, new_rows, ignore_conflicts=True)
     touched = [state for state in states.values() if not state.is_new]
@@ -333,10 +409,7 @@ def _safe_url(url: str) -> str:
 
 
 def _write_contacts(rows: list[tuple[object, ...]]) -> None:
-    known: set[uuid.UUID] = set()
-    ids = [row[0] for row in rows]
-    for chunk in _in_chunks(ids):
-        known.update(Contact.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+    known = {person for (person,) in rows_where_in(Contact, ("id",), "id", [row[0] for row in rows])}
     insert_rows(
         Contact,
         ("id", "organization_id", "network", "remote_id", "handle", "display_name", "first_seen_at"),
