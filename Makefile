@@ -68,8 +68,13 @@ devnet: install
 	$(BIN)/flokk demo --if-empty
 	$(BIN)/flokk devnet
 
+# The benches also need the `bench` extra: asent and spaCy, the baseline bench/sentiment.py compares with.
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+
 # Every benchmark on SQLite (a temporary file), then on PostgreSQL (PG_BENCH_URL, created when missing).
-bench: install
+bench: $(VENV)/.bench-installed
 	@for b in bench/*.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done; true
 	@$(BIN)/python -c "import psycopg, sys; base, name = sys.argv[1].rsplit('/', 1); \
 	c = psycopg.connect(base + '/postgres', autocommit=True); \
