@@ -57,6 +57,7 @@ CONVERSATION_STATE_FIELDS = (
 )  # fmt: skip
 CONVERSATION_UPDATE_FIELDS = ("message_count+", "last_message_at", "preview", "sentiment")
 REOPEN_FIELDS = ("status", "resolved_at", "resolution_due_at")
+INTENT_COLUMN = CONVERSATION_FIELDS.index("intent")
 
 
 @dataclass
@@ -423,5 +424,6 @@ def _after_commit(batch: _Batch, new: list[_ConversationState]) -> None:
         return
     from flokk.inbox.services.notices import announce_new_conversations
 
-    ids = [state.id for state in new]
-    transaction.on_commit(lambda: announce_new_conversations(batch.organization, ids))
+    # What routing decided is at hand: no need to read the new conversations back.
+    decided = [(state.id, state.assignee_id, str(state.row[INTENT_COLUMN])) for state in new]
+    transaction.on_commit(lambda: announce_new_conversations(batch.organization, decided))

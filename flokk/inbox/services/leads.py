@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import httpx
 from django.tasks import task
 
+from flokk.content.services.csv_posts import BOM, escape_cell
 from flokk.inbox.choices import Intent
 from flokk.inbox.models import Conversation, Message
 from flokk.inbox.services.settings import inbox_settings
@@ -35,20 +36,15 @@ def _first_message(conversation: Conversation) -> Message | None:
     return conversation.messages.order_by("received_at").first()
 
 
-def _safe_cell(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: the public's text must not."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def leads_csv(conversations: Iterable[Conversation]) -> str:
     out = io.StringIO()
-    out.write("\ufeff")
+    out.write(BOM)
     writer = csv.writer(out, delimiter=";")
     writer.writerow(CSV_COLUMNS)
     for conversation in conversations:
         first = _first_message(conversation)
         writer.writerow(
-            _safe_cell(str(value))
+            escape_cell(str(value))
             for value in (
                 conversation.first_message_at.isoformat(),
                 conversation.account.network,

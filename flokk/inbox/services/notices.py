@@ -10,18 +10,16 @@ from django.utils.translation import ngettext
 
 from flokk.core.notifications import notify
 from flokk.inbox.choices import Intent
-from flokk.inbox.models import Conversation
 from flokk.teams.models import Organization, User
 
+NewConversation = tuple[uuid.UUID, uuid.UUID | None, str]  # id, assignee id, intent: what ingest decided
 
-def announce_new_conversations(organization: Organization, conversation_ids: list[uuid.UUID]) -> None:
+
+def announce_new_conversations(organization: Organization, new: list[NewConversation]) -> None:
     """One notification per assignee for the batch, and the lead webhook for sales-interest ones."""
-    rows = Conversation.objects.filter(pk__in=conversation_ids[:5000]).values_list(
-        "assignee_id", "intent", "pk"
-    )
     per_person: Counter[uuid.UUID] = Counter()
     leads: list[uuid.UUID] = []
-    for assignee_id, intent, pk in rows:
+    for pk, assignee_id, intent in new:
         if assignee_id:
             per_person[assignee_id] += 1
         if intent == Intent.LEAD:
