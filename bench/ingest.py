@@ -557,6 +557,8 @@ def run_ingest(rounds: list[tuple[Any, list[InboundItem]]]) -> tuple[float, int,
         seconds = time.perf_counter() - began
         if profile is not None:
             profile.disable()
+            if OPTIONS["profile_out"]:
+                profile.dump_stats(OPTIONS["profile_out"])
             stats = pstats.Stats(profile, stream=sys.stderr).sort_stats(OPTIONS["sort"])
             stats.print_stats(OPTIONS["profile"])
         return seconds, stored, repeats, cpu
@@ -708,6 +710,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions of ingest")
     parser.add_argument("--sort", default="tottime", help="profile order: tottime or cumulative")
+    parser.add_argument("--profile-out", default="", help="also save ingest's profile to this file")
+    parser.add_argument("--ingest-only", action="store_true", help="time ingest only")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards, to look into")
     OPTIONS.update(vars(parser.parse_args()))
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -746,8 +750,11 @@ def main() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as autovacuum would have by then
-    run_pages(org, accounts)
+    if not OPTIONS["ingest_only"]:
+        run_pages(org, accounts)
 
+    if OPTIONS["ingest_only"]:
+        return
     bulk_seconds, bulk_cpu = run_bulk_create(rounds)
     bulk_rate = stored / bulk_seconds
     emit(

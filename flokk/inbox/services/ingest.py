@@ -229,15 +229,20 @@ def ingest(account: Account, items: Iterable[object], *, now: dt.datetime | None
     # stored yet: another worker (SQLite has one writer at a time) or the web server is held up less.
     people = _People(account)
     prepared = _prepare(account, people, batch_items, _stored(batch_items))
+    if not prepared:
+        report.duplicates += len(batch_items)
+        return report
+    fresh = sorted(prepared.items(), key=lambda pair: pair[1].item.created_at)
     with transaction.atomic():
-        stored = _stored(prepared)  # a webhook may have stored some of them meanwhile
-        fresh = sorted(
-            ((mid, new) for mid, new in prepared.items() if mid not in stored),
-            key=lambda pair: pair[1].item.created_at,
-        )
-        report.duplicates += len(batch_items) - len(fresh)
-        if fresh:
-            _store(_Batch(account, now), fresh, people, report)
+        try:
+            with transaction.atomic():  # a savepoint: undone whole if one of the messages is there by now
+                added = _store(_Batch(account, now), fresh, people)
+        except IntegrityError:  # a webhook stored some of them meanwhile: store the others
+            stored = _stored(prepared)
+            fresh = [(mid, new) for mid, new in fresh if mid not in stored]
+            added = _store(_Batch(account, now), fresh, people) if fresh else IngestReport()
+    report.stored, report.new_conversations = added.stored, added.new_conversations
+    report.duplicates += len(batch_items) - added.stored
     return report
 
 
@@ -274,9 +279,9 @@ def _prepare(
     return prepared
 
 
-def _store(
-    batch: _Batch, fresh: list[tuple[uuid.UUID, _Prepared]], people: _People, report: IngestReport
-) -> None:
+def _store(batch: _Batch, fresh: list[tuple[uuid.UUID, _Prepared]], people: _People) -> IngestReport:
+    """Store the `fresh` items (none of them stored yet): IntegrityError if one is there by now."""
+    report = IngestReport()
     account, organization, now = batch.account, batch.organization, batch.now
     conversation_of = batch.parents(fresh)
     posts = batch.our_posts(fresh)
@@ -345,14 +350,11 @@ def _store(
             if s.status_changed
         ],
     )
-    try:
-        with transaction.atomic():
-            insert_rows(Message, MESSAGE_FIELDS, message_rows)
-    except IntegrityError:  # a webhook stored some of them a moment ago
-        insert_rows(Message, MESSAGE_FIELDS, message_rows, ignore_conflicts=True)
+    insert_rows(Message, MESSAGE_FIELDS, message_rows)
     batch.router.save_positions()
-    report.stored += len(message_rows)
+    report.stored = len(message_rows)
     _after_commit(batch, [state for state in states.values() if state.is_new])
+    return report
 
 
 def _new_conversation(
@@ -410,12 +412,11 @@ def _safe_url(url: str) -> str:
 
 
 def _write_contacts(rows: list[tuple[object, ...]]) -> None:
-    known = {person for (person,) in rows_where_in(Contact, ("id",), "id", [row[0] for row in rows])}
     insert_rows(
         Contact,
         ("id", "organization_id", "network", "remote_id", "handle", "display_name", "first_seen_at"),
-        [row for row in rows if row[0] not in known],
-        ignore_conflicts=True,
+        rows,
+        ignore_conflicts=True,  # the people who wrote before
     )
 
 

@@ -156,3 +156,42 @@ def test_mine_lists_the_conversations_of_the_person_and_nothing_for_others(
     Conversation.objects.update(assignee=holder)
     assert len(conversation_page(filtered_conversations(demo, holder, {"mine": True}))) == 2
     assert conversation_page(filtered_conversations(demo, nobody, {"mine": True})) == []
+
+
+def test_messages_stored_by_someone_else_meanwhile_are_counted_once(account, item, monkeypatch) -> None:
+    """A webhook stores an item between ingest's first look and its write: the others are stored, once."""
+    from flokk.inbox.services import ingest as ingest_module
+
+    first = item("Hej! Var är paketet?")
+    answer = item("Och nu då?", kind="reply", parent=first)
+    ingest(account, [first])
+    looked = []
+    real_stored = ingest_module._stored
+
+    def not_yet(ids):  # the first look happens before the webhook's commit
+        looked.append(True)
+        return set() if len(looked) == 1 else real_stored(ids)
+
+    monkeypatch.setattr(ingest_module, "_stored", not_yet)
+    report = ingest(account, [first, answer])
+    assert (report.stored, report.duplicates) == (1, 1)
+    conversation = Conversation.objects.get()
+    assert conversation.message_count == Message.objects.count() == 2
+    assert report.new_conversations == []
+
+
+def test_derived_ids_are_the_standard_name_based_uuids() -> None:
+    """Stored rows were keyed with `uuid.uuid5`: the faster derivation must give the very same ids."""
+    from flokk.inbox import ids
+
+    account = uuid.UUID("0b5e2f8a-4d7c-4a1e-9c3b-2f6d8e1a7b90")
+    for remote_id in ("1", "at://did:plc:abc/app.bsky.feed.post/3k", "ø æ å 😊", "x" * 500):
+        standard = uuid.uuid5(ids._NAMESPACE, f"m:{account.hex}:{remote_id}")
+        assert ids.message_id(account, remote_id) == standard
+        assert ids.message_id(account, remote_id).version == 5
+        assert ids.conversation_id(account, remote_id) == uuid.uuid5(
+            ids._NAMESPACE, f"c:{account.hex}:{remote_id}"
+        )
+        assert ids.contact_id(account, "bluesky", remote_id) == uuid.uuid5(
+            ids._NAMESPACE, f"p:{account.hex}:bluesky:{remote_id}"
+        )
