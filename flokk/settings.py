@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "flokk.content",
     "flokk.publishing",
     "flokk.inbox",
+    "flokk.analytics",
 ]
 
 MIDDLEWARE = [

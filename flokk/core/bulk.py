@@ -243,3 +243,58 @@ def rows_where_in(
                 cursor.execute(f"{select} IN ({', '.join(['%s'] * len(chunk))})", [*fixed, *chunk])
                 found.extend(cursor.fetchall())
     return _convert(found, decoders)  # type: ignore[return-value]
+
+
+def add_rows(
+    model: type[models.Model],
+    keys: Sequence[str],
+    value: str,
+    rows: Iterable[Sequence[Any]],
+    *,
+    also: Sequence[str] = (),
+) -> None:
+    """Add each row's value (its last item) to the stored one with the same `keys`, or insert the row.
+
+    Rows are (*keys, *also, value): `also` are columns written only when the row is new. `keys` must be a
+    unique constraint of the model, and each key at most once in `rows` (sum them first).
+    """
+    model_fields = _fields(model, [*keys, *also, value])
+    rows = _convert(rows, [_converter(field, connection.vendor) for field in model_fields])
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    column_list = ", ".join(quote(field.column) for field in model_fields)
+    conflict = ", ".join(quote(field.column) for field in model_fields[: len(keys)])
+    total = quote(model_fields[-1].column)
+    upsert = f"ON CONFLICT ({conflict}) DO UPDATE SET {total} = {table}.{total} + excluded.{total}"
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        if connection.vendor == "postgresql":
+            _bound(cursor).execute(
+                f"INSERT INTO {table} ({column_list}) SELECT * FROM {_unnest(model_fields)} {upsert}",  # noqa: S608
+                _columns(rows),
+            )
+            return
+        placeholders = ", ".join(["%s"] * len(model_fields))
+        cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({placeholders}) {upsert}", rows)  # noqa: S608
+
+
+def take_rows(model: type[models.Model], fields: Sequence[str], limit: int) -> list[tuple[Any, ...]]:
+    """Delete the `limit` oldest rows (by primary key) and return their `fields`, as the model gives them.
+
+    A queue: two callers at once never get the same row (the second waits for the first's row locks on
+    PostgreSQL, and SQLite has one writer at a time).
+    """
+    model_fields = _fields(model, fields)
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)  # type: ignore[arg-type]
+    columns = ", ".join(quote(field.column) for field in model_fields)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {pk} IN (SELECT {pk} FROM {table} ORDER BY {pk} LIMIT %s{lock}) "  # noqa: S608
+            f"RETURNING {columns}",
+            [limit],
+        )
+        found = cursor.fetchall()
+    return _convert(found, [_decoder(field, connection.vendor) for field in model_fields])  # type: ignore[return-value]

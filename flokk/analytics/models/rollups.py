@@ -1,0 +1,93 @@
+"""Sums of events per hour, per day and per post: what dashboards read.
+
+Each rollup row is a key and a total; the refresh job adds each batch of events to them (upserts that add),
+so a total is always the sum of the counted events with its key (a property test checks exactly that).
+Hours are UTC; days are the organization's own calendar days, in its time zone.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from flokk.analytics.choices import EventKind
+from flokk.analytics.models.events import NONE
+
+
+class RollupFields(models.Model):
+    organization = models.ForeignKey(
+        "teams.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    network = models.CharField(max_length=20, blank=True)
+    account_id = models.UUIDField(default=NONE)
+    campaign_id = models.UUIDField(default=NONE)
+    total = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class HourlyRollup(RollupFields):
+    """Per UTC hour, account, campaign and kind."""
+
+    hour = models.DateTimeField()
+
+    class Meta:
+        ordering = ["hour"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "hour", "account_id", "campaign_id", "network", "kind"],
+                name="hourly_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}h {self.kind} {self.total}"
+
+
+class DailyRollup(RollupFields):
+    """Per day of the organization's calendar, account, campaign and kind."""
+
+    day = models.DateField()
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "account_id", "campaign_id", "network", "kind"],
+                name="daily_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.total}"
+
+
+class PostRollup(RollupFields):
+    """Per published delivery (a post on one account) and kind, over the post's whole life."""
+
+    delivery_id = models.UUIDField()
+    post_id = models.UUIDField(default=NONE)
+
+    class Meta:
+        ordering = ["delivery_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "delivery_id", "kind"], name="post_rollup_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.kind} {self.total}"
+
+
+class RefreshState(models.Model):
+    """When the rollups last took in events: dashboards say how fresh their figures are."""
+
+    organization = models.OneToOneField("teams.Organization", on_delete=models.CASCADE, related_name="+")
+    refreshed_at = models.DateTimeField()
+    events = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organization"]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} at {self.refreshed_at:%Y-%m-%d %H:%M}"
