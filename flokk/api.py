@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from flokk.analytics.api import router as analytics_router
 from flokk.channels.api import router as channels_router
 from flokk.content.api import router as content_router
 from flokk.core.errors import Conflict
@@ -111,3 +112,4 @@ api.add_router("/", channels_router)
 api.add_router("/", content_router)
 api.add_router("/", publishing_router)
 api.add_router("/", inbox_router)
+api.add_router("/", analytics_router)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("flokk.content.urls")),
     path("", include("flokk.publishing.urls")),
     path("", include("flokk.inbox.urls")),
+    path("", include("flokk.analytics.urls")),
 ]
 
 handler404 = "flokk.core.views.not_found"

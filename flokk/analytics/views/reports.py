@@ -1,0 +1,7 @@
+"""Analytics pages: reports."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
