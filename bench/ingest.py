@@ -29,50 +29,24 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
-import json
 import multiprocessing
 import os
 import pstats
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-# bench/calendar.py shadows the standard library's `calendar`: drop this folder from the path, use the root.
+# bench/calendar.py shadows the standard library's `calendar`: the root on the path instead of bench/.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
+from bench.common import OwnDatabase, emit, setup_django  # noqa: E402
 
-
-def _own_database() -> tuple[str, str]:
-    """Point DATABASE_URL at a fresh database for this run; returns (maintenance url, database name)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        os.environ["FLOKK_VAR_DIR"] = tempfile.mkdtemp(prefix="flokk-bench-ingest-")
-        return "", ""
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    name = f"{name}_ingest"
-    with psycopg.connect(base + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = f"{base}/{name}"
-    return base + "/postgres", name
-
-
-ADMIN_URL, OWN_DATABASE = _own_database()
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flokk.settings")
-# As in production: DEBUG logs every query (formatting its SQL), which would cost more than the inserts.
-os.environ["DJANGO_DEBUG"] = "false"
-
-import django  # noqa: E402
-
-django.setup()
+DATABASE = OwnDatabase("ingest")
+setup_django()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -101,18 +75,8 @@ NETWORKS = (
 OPTIONS: dict[str, Any] = {}
 
 
-def emit(metric: str, value: float, unit: str, **extra: object) -> None:
-    record = {
-        "bench": "ingest",
-        "metric": metric,
-        "value": round(value, 3),
-        "unit": unit,
-        "database": connection.vendor,
-        "messages": OPTIONS["messages"],
-        "workers": OPTIONS["workers"],
-        **extra,
-    }
-    print(json.dumps(record), flush=True)
+def bench_emit(metric: str, value: float, unit: str, **extra: object) -> None:
+    emit("ingest", metric, value, unit, messages=OPTIONS["messages"], workers=OPTIONS["workers"], **extra)
 
 
 # --- what the public writes ----------------------------------------------------------------------------
@@ -667,16 +631,18 @@ def run_pages(org: Any, accounts: list[Any]) -> None:
     for name, query in headline.items():
         samples = _page_samples("social-media-manager", f"{url}?{query}")
         everything += samples
-        emit(f"inbox_page_{name}_p95_ms", statistics.quantiles(samples, n=20)[-1], "ms", filter=query)
+        bench_emit(f"inbox_page_{name}_p95_ms", statistics.quantiles(samples, n=20)[-1], "ms", filter=query)
     p95 = statistics.quantiles(everything, n=20)[-1]
-    emit("inbox_page_p95_ms", p95, "ms", target=150, rounds=len(everything), person="social-media-manager")
-    emit("inbox_page_median_ms", statistics.median(everything), "ms", rounds=len(everything))
+    bench_emit(
+        "inbox_page_p95_ms", p95, "ms", target=150, rounds=len(everything), person="social-media-manager"
+    )
+    bench_emit("inbox_page_median_ms", statistics.median(everything), "ms", rounds=len(everything))
     for name, person, query in (
         ("search_rare", "social-media-manager", "q=kolleksjonen"),
         ("mine_community_manager", "community-manager", "mine=on"),
     ):
         samples = _page_samples(person, f"{url}?{query}")
-        emit(
+        bench_emit(
             f"inbox_page_{name}_p95_ms",
             statistics.quantiles(samples, n=20)[-1],
             "ms",
@@ -724,12 +690,12 @@ def main() -> None:
     began = time.perf_counter()
     rounds = Generator(accounts, posts).batches(OPTIONS["messages"], OPTIONS["batch"])
     items = sum(len(batch) for _account, batch in rounds)
-    emit("generate_seconds", time.perf_counter() - began, "s", items=items)
+    bench_emit("generate_seconds", time.perf_counter() - began, "s", items=items)
 
     seconds, stored, repeats, cpu = run_ingest(rounds)
     ingest_rate = stored / seconds
     conversations = Conversation.objects.filter(organization=org).count()
-    emit(
+    bench_emit(
         "messages_per_second",
         ingest_rate,
         "messages/s",
@@ -757,7 +723,7 @@ def main() -> None:
         return
     bulk_seconds, bulk_cpu = run_bulk_create(rounds)
     bulk_rate = stored / bulk_seconds
-    emit(
+    bench_emit(
         "bulk_create_messages_per_second",
         bulk_rate,
         "messages/s",
@@ -767,7 +733,7 @@ def main() -> None:
     )
     # The machine is shared: the same ratio by CPU time of this process (all of SQLite's work, none of
     # PostgreSQL's) says what a busier or idler moment did to the wall-clock one.
-    emit(
+    bench_emit(
         "ratio_to_bulk_create", ingest_rate / bulk_rate, "ratio", target=0.5, by_cpu=round(bulk_cpu / cpu, 3)
     )
     assert Message.objects.count() == stored
@@ -777,13 +743,4 @@ if __name__ == "__main__":
     try:
         main()
     finally:
-        connections.close_all()
-        if OPTIONS.get("keep"):
-            print(f"kept: {OWN_DATABASE or os.environ['FLOKK_VAR_DIR']}", file=sys.stderr)
-        elif OWN_DATABASE:
-            import psycopg
-
-            with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{OWN_DATABASE}"')
-        elif os.environ.get("FLOKK_VAR_DIR", "").startswith(tempfile.gettempdir()):
-            shutil.rmtree(os.environ["FLOKK_VAR_DIR"], ignore_errors=True)
+        DATABASE.drop(keep=OPTIONS.get("keep", False))
