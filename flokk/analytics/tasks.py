@@ -1,11 +1,11 @@
-"""Analytics' periodic jobs: counting queued events into the rollups."""
+"""Analytics' periodic jobs: counting queued events into the rollups, reading the networks' metrics."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
-from flokk.analytics.services import rollups
+from flokk.analytics.services import metrics, rollups
 from flokk.core.periodic import periodic
 
 logger = logging.getLogger(__name__)
@@ -16,3 +16,48 @@ def refresh_rollups() -> None:
     counted = rollups.refresh_all()
     if counted:
         logger.info("analytics: %s events counted into the rollups", counted)
+
+
+@periodic("analytics.send_due_reports", every=dt.timedelta(hours=1))
+def send_due_reports() -> None:
+    # Imported here so that this job, appended last, leaves the shared imports above as they are.
+    from flokk.analytics.services import report
+
+    sent = report.send_due_reports()
+    if sent:
+        logger.info("analytics: %s monthly reports e-mailed", sent)
+
+
+@periodic("analytics.collect_metrics", every=dt.timedelta(minutes=1))
+def collect_metrics() -> None:
+    """Read the metrics of the connected accounts whose organization's interval has passed."""
+    read = metrics.collect_due()
+    if read:
+        logger.info("analytics: metrics read for %s accounts", read)
+
+
+@periodic("analytics.refresh_learnings", every=dt.timedelta(days=1))
+def refresh_learnings() -> None:
+    """Work out each organization's learnings again from its published posts."""
+    # Imported here so that this job, appended last, leaves the shared imports above as they are.
+    from flokk.analytics.services import learnings
+    from flokk.publishing.models import Delivery
+    from flokk.teams.models import Organization
+
+    published = Delivery.objects.filter(published_at__isnull=False).values("organization_id")
+    for organization_id in Organization.objects.filter(pk__in=published).values_list("pk", flat=True):
+        organization = Organization.objects.get(pk=organization_id)
+        try:
+            learnings.refresh_learnings(organization)
+        except Exception:  # one organization's odd data must not stop the others' learnings
+            logger.exception("analytics: learnings of %s not refreshed", organization_id)
+
+
+@periodic("analytics.feed_kpis", every=dt.timedelta(hours=1))
+def feed_kpis() -> None:
+    """Record the current value of every running KPI that analytics measures."""
+    from flokk.analytics.services import goals
+
+    recorded = goals.feed_all()
+    if recorded:
+        logger.info("analytics: %s KPI measurements recorded", recorded)

@@ -21,7 +21,6 @@ class AnalyticsSettings(TimeStampedModel):
     utm_campaign = models.CharField(_("utm_campaign"), max_length=100, default="{campaign}")
     utm_content = models.CharField(_("utm_content"), max_length=100, default="{post}", blank=True)
     shorten_links = models.BooleanField(_("shorten links in posts"), default=True)
-    keep_referrer_domain = models.BooleanField(_("keep the referring site of clicks"), default=False)
     conversion_key = models.CharField(max_length=64, blank=True)  # identifies the landing-page snippet
 
     class Meta:

@@ -197,6 +197,23 @@ class WebhookRejected(Exception):
     """A webhook request that is not signed by the network, or not a payload we understand: answer 400."""
 
 
+# --- Metrics: the counters a network shows for the account's posts and for the account -----------------
+@dataclass(frozen=True)
+class MetricsPage:
+    """What `fetch_metrics` read: running totals, as the network shows them now.
+
+    `posts` maps a post's remote id to its counters (kind -> total; kinds as in analytics' EventKind, plus
+    "reach", which does not add up); a post the network no longer has is left out. `account` holds the
+    account's own counters ("follower"). `missing` lists the kinds this network does not give, so pages can
+    say what is missing rather than show a zero. `demo` marks numbers made up by the sandbox network.
+    """
+
+    posts: dict[str, dict[str, int]]
+    account: dict[str, int] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+    demo: bool = False
+
+
 @dataclass(frozen=True)
 class OAuthApp:
     """The organization's app on a network, decrypted, as a connector needs it for OAuth."""
@@ -268,6 +285,12 @@ class Connector:
 
     async def delete_comment(self, remote_id: str, reply_ref: dict[str, str]) -> None:
         """Remove someone else's comment under the account's post, where the network lets the owner."""
+        raise NotImplementedError
+
+    # --- Metrics ----------------------------------------------------------------------------------
+    async def fetch_metrics(self, remote_ids: list[str]) -> MetricsPage:
+        """The counters of the account's posts `remote_ids` and of the account, as totals now. One call per
+        reading; batches inside are fine. Raises `ConnectorError` when the network cannot be asked."""
         raise NotImplementedError
 
     @classmethod

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Subquery
 
+from flokk.analytics.services.utm import tagged_for_publishing
 from flokk.channels.choices import AccountStatus
 from flokk.channels.connectors.base import AccountRef, MediaItem, OAuthApp, Publication
 from flokk.channels.models import Account
@@ -77,10 +78,18 @@ def publication_of(delivery: Delivery) -> Publication:
                 public_url=public_asset_url(asset) if delivery.account.network in FETCHES_MEDIA else "",
             )
         )
-    return Publication(
-        idempotency_key=delivery.idempotency_key,
+    text, link = tagged_for_publishing(
+        organization=delivery.post.organization,
+        post=delivery.post,
+        network=delivery.account.network,
         text=variant.text,
         link=variant.link,
+        hashtags=tuple(variant.hashtags or ()),
+    )
+    return Publication(
+        idempotency_key=delivery.idempotency_key,
+        text=text,
+        link=link,
         media=tuple(media),
         first_comment=variant.first_comment,
         hashtags=tuple(variant.hashtags or ()),
@@ -112,7 +121,11 @@ def claim_jobs(now: dt.datetime, *, worker: str, limit: int, lease: dt.timedelta
         Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(**claim)
         mine = Delivery.objects.filter(claimed_by=token, status=DeliveryStatus.PUBLISHING)
         mine.update(attempt_count=F("attempt_count") + 1)
-        claimed = list(mine.select_related("account", "variant").prefetch_related("variant__assets"))
+        claimed = list(
+            mine.select_related(
+                "account", "variant", "post__organization", "post__campaign"
+            ).prefetch_related("variant__assets")
+        )
         attempts = []
         for delivery in claimed:
             attempts.append(

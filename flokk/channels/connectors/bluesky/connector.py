@@ -39,11 +39,13 @@ from flokk.channels.connectors.base import (
     InboundItem,
     InboxPage,
     MediaItem,
+    MetricsPage,
     OAuthApp,
     Publication,
     Published,
     ReplyTarget,
 )
+from flokk.channels.connectors.bluesky import metrics
 from flokk.channels.connectors.bluesky.auth import (
     SESSION_ERRORS,
     SessionKeeper,
@@ -208,6 +210,7 @@ class BlueskyConnector(Connector):
         like=True,
         hide_comments=True,  # replies under the account's own posts, via the threadgate
         delete_comments=False,  # nobody can delete another account's record
+        metrics=True,  # likes, reposts, replies, quotes and followers; no impressions (see metrics.py)
     )
 
     def __init__(self, account: AccountRef, credentials: dict[str, Any], app: OAuthApp | None = None) -> None:
@@ -525,6 +528,33 @@ class BlueskyConnector(Connector):
             )
 
         await self._keeper.call(hide, self._error)
+
+    # --- Metrics ------------------------------------------------------------------------------------
+    async def fetch_metrics(self, remote_ids: list[str]) -> MetricsPage:
+        """The posts' counters from `app.bsky.feed.getPosts` (25 a call) and the followers from
+        `app.bsky.actor.getProfile`, both answered by the AppView through the PDS."""
+
+        async def fetch(client: AsyncClient) -> MetricsPage:
+            posts: dict[str, dict[str, int]] = {}
+            for batch in metrics.batches(remote_ids):
+                answer = await client.invoke_query(
+                    "app.bsky.feed.getPosts",
+                    params=models.AppBskyFeedGetPosts.Params(uris=batch),
+                    output_encoding="application/json",
+                )
+                for post in metrics.posts_of(answer.content):
+                    if found := metrics.post_counters(post):
+                        posts[found[0]] = found[1]
+            profile = await client.invoke_query(
+                "app.bsky.actor.getProfile",
+                params=models.AppBskyActorGetProfile.Params(actor=self._did),
+                output_encoding="application/json",
+            )
+            return MetricsPage(
+                posts=posts, account=metrics.account_counters(profile.content), missing=metrics.missing(posts)
+            )
+
+        return await self._keeper.call(fetch, self._error)
 
     async def _thread_refs(
         self, client: AsyncClient, uri: str, reply_ref: dict[str, str]

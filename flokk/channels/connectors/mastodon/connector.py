@@ -38,12 +38,13 @@ from flokk.channels.connectors.base import (
     ConnectorError,
     Identity,
     InboxPage,
+    MetricsPage,
     OAuthApp,
     Publication,
     Published,
     ReplyTarget,
 )
-from flokk.channels.connectors.mastodon import auth, inbox
+from flokk.channels.connectors.mastodon import auth, inbox, metrics
 from flokk.channels.connectors.mastodon.inbox import plain_text
 from flokk.channels.networks import Network
 
@@ -153,6 +154,7 @@ class MastodonConnector(Connector):
         # The client API cannot hide or delete other people's statuses.
         hide_comments=False,
         delete_comments=False,
+        metrics=True,  # favourites, boosts, replies and followers; no impressions (see metrics.py)
     )
     request_timeout: ClassVar[float] = 20.0  # below the engine's 30 s per call
     media_wait_seconds: ClassVar[float] = MEDIA_WAIT_SECONDS
@@ -579,6 +581,30 @@ class MastodonConnector(Connector):
     async def like(self, remote_id: str, reply_ref: dict[str, str]) -> None:
         """Favourite the status (`write:favourites`; liking it twice is no error on Mastodon)."""
         await self._object(_("like the status"), "POST", f"/api/v1/statuses/{remote_id}/favourite")
+
+    # --- metrics --------------------------------------------------------------------------------------------
+    async def fetch_metrics(self, remote_ids: list[str]) -> MetricsPage:
+        """Each status's counters (one call each, a few at once; a status gone is left out) and the
+        account's followers (`verify_credentials`)."""
+        what = _("read the metrics")
+        limit = asyncio.Semaphore(metrics.CONCURRENT_READS)
+
+        async def read(status_id: str) -> tuple[str, dict[str, int]] | None:
+            async with limit:
+                try:
+                    status = await self._object(what, "GET", f"/api/v1/statuses/{status_id}")
+                except ConnectorError as error:
+                    if error.status_code in (404, 410):
+                        return None
+                    raise
+            return status_id, metrics.status_counters(status)
+
+        found = await asyncio.gather(*(read(status_id) for status_id in dict.fromkeys(remote_ids)))
+        account = await self._object(what, "GET", "/api/v1/accounts/verify_credentials")
+        posts = dict(pair for pair in found if pair is not None)
+        return MetricsPage(
+            posts=posts, account=metrics.account_counters(account), missing=metrics.missing(posts)
+        )
 
     async def aclose(self) -> None:
         client, self._client = self._client, None

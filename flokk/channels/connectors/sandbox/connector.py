@@ -1,6 +1,7 @@
 """The sandbox network: publishing succeeds at once and goes nowhere, so the demo shows the whole flow.
 
 Its inbox is what the demo seeds (`flokk demo`); answers, likes, hiding and deleting succeed and go nowhere.
+Its metrics are made up (`metrics.py`) and labelled demo.
 
 What it "published" is kept in memory per process, keyed by idempotency key, so reconciliation behaves as on a
 real network (an attempt whose outcome was lost is found again, never published twice).
@@ -17,10 +18,12 @@ from flokk.channels.connectors.base import (
     Connector,
     Identity,
     InboxPage,
+    MetricsPage,
     Publication,
     Published,
     ReplyTarget,
 )
+from flokk.channels.connectors.sandbox.metrics import demo_metrics
 from flokk.channels.networks import Network
 
 _PUBLISHED: dict[str, Published] = {}
@@ -41,6 +44,7 @@ class SandboxConnector(Connector):
         like=True,
         hide_comments=True,
         delete_comments=True,
+        metrics=True,
     )
 
     async def verify(self) -> Identity:
@@ -80,3 +84,12 @@ class SandboxConnector(Connector):
 
     async def delete_comment(self, remote_id: str, reply_ref: dict[str, str]) -> None:
         return None
+
+    async def fetch_metrics(self, remote_ids: list[str]) -> MetricsPage:
+        published = {p.remote_id: p.published_at for p in _PUBLISHED.values() if p.published_at is not None}
+        return demo_metrics(self.account.handle, remote_ids, now=clock(), published=published)
+
+
+def clock() -> dt.datetime:
+    """The sandbox's time (tests move it)."""
+    return dt.datetime.now(dt.UTC)

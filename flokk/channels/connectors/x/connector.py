@@ -25,13 +25,14 @@ from flokk.channels.connectors.base import (
     Identity,
     InboxPage,
     MediaItem,
+    MetricsPage,
     OAuthApp,
     Publication,
     Published,
     ReplyTarget,
 )
 from flokk.channels.connectors.oauth2 import OAuth2Connector
-from flokk.channels.connectors.x import auth, inbox
+from flokk.channels.connectors.x import auth, inbox, metrics
 from flokk.channels.networks import Network
 
 REFRESH_MARGIN = dt.timedelta(minutes=2)
@@ -89,6 +90,7 @@ class XConnector(OAuth2Connector):
         # X hides replies in conversations the account started; it deletes only the account's own posts.
         hide_comments=True,
         delete_comments=False,
+        metrics=True,  # the public metrics of posts (impressions too) and followers (see metrics.py)
     )
 
     max_concurrency_per_account: ClassVar[int] = 2
@@ -254,6 +256,20 @@ class XConnector(OAuth2Connector):
                 break
             params["pagination_token"] = str(meta["next_token"])
         return InboxPage(items=tuple(items), cursor=newest)
+
+    # --- metrics -------------------------------------------------------------------------------------
+    async def fetch_metrics(self, remote_ids: list[str]) -> MetricsPage:
+        """The posts' public metrics (`GET /2/tweets`, 100 ids a call) and the account's followers."""
+        posts: dict[str, dict[str, int]] = {}
+        for batch in metrics.batches(remote_ids):
+            response = await self._request(
+                "GET", "/2/tweets", params={"ids": ",".join(batch), "tweet.fields": "public_metrics"}
+            )
+            posts.update(metrics.post_counters(auth.json_of(response)))
+        response = await self._request("GET", "/2/users/me", params={"user.fields": "public_metrics"})
+        return MetricsPage(
+            posts=posts, account=metrics.account_counters(auth.json_of(response)), missing=metrics.MISSING
+        )
 
     async def reply(self, target: ReplyTarget, text: str, idempotency_key: str) -> Published:
         """One attempt to answer the post in its conversation (X keeps no idempotency key: an unknown

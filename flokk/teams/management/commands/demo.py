@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
+from flokk.analytics.services.demo import seed_analytics_demo
 from flokk.inbox.services.demo import seed_inbox_demo
 from flokk.teams.models import Organization
 from flokk.teams.services.demo import DEMO_SLUG, demo_logins, seed_demo
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         try:
             if not (if_empty and Organization.objects.exclude(slug=DEMO_SLUG).exists()):
                 seed_inbox_demo(seed_demo())
+                seed_analytics_demo(seed_demo())
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error
         if not Organization.objects.filter(slug=DEMO_SLUG).exists():
