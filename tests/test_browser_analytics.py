@@ -194,3 +194,41 @@ def test_dashboard_in_danish_draws_its_charts(danish_analyst: Page, analytics_or
     expect(page).to_have_url(re.compile(r"network=sandbox"))
     page.wait_for_function(CHARTS_DRAWN)
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+
+def test_monthly_report_in_danish_and_its_pdf_show_the_same_key_figures(
+    danish_analyst: Page, analytics_org: AnalyticsOrg
+) -> None:
+    from pathlib import Path
+
+    from flokk.analytics.tests.test_report import pdf_text
+
+    page = danish_analyst
+    month = (timezone.localtime() - dt.timedelta(days=2)).strftime("%Y-%m")  # holds the newest post
+    # When the analyst opens the month's report for management
+    page.goto(f"/o/{analytics_org.org.slug}/analytics/report/?month={month}")
+
+    # Then it speaks Danish: six key figures, Danish style, and the campaign's script-like name as text
+    expect(page.locator("html")).to_have_attribute("lang", "da")
+    cards = page.locator(".report-kpi")
+    expect(cards).to_have_count(6)
+    shown = {
+        cards.nth(i).get_attribute("data-kpi"): cards.nth(i).locator(".report-kpi-value").inner_text().strip()
+        for i in range(6)
+    }
+    assert shown["impressions"] not in ("0", "—")
+    assert "," in shown["engagement_rate"]  # a decimal comma
+    expect(page.locator('[data-table="spend"]')).to_contain_text(HOSTILE)
+    expect(page.locator(".report-chart img").first).to_be_visible()
+
+    # When the analyst downloads the PDF through the page's link
+    with page.expect_download() as download:
+        page.locator("#report-pdf").click()
+    pdf = Path(download.value.path()).read_bytes()
+
+    # Then the PDF renders, and its text holds every key figure exactly as the page shows it
+    assert download.value.suggested_filename == f"flokk-report-{analytics_org.org.slug}-{month}.pdf"
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf)
+    for value in shown.values():
+        assert value in text
