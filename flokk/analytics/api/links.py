@@ -171,8 +171,11 @@ def list_conversions(
 
 @router.post(
     "/orgs/{org}/traffic-imports",
-    response={201: TrafficImportOut, 422: TrafficImportOut, 401: Error, 403: Error, 404: Error, 400: Error},
-    summary="Import a CSV export of GA4, Matomo or Plausible; all rows or none (422 lists the problems)",
+    response={201: TrafficImportOut, 422: Error, 401: Error, 403: Error, 404: Error, 400: Error},
+    summary=(
+        "Import a CSV export of GA4, Matomo or Plausible, all rows or none: the import is recorded either "
+        "way, with `imported` false and every problem by row and column when the file had any"
+    ),
 )
 def add_traffic_import(
     request: HttpRequest,
@@ -199,4 +202,4 @@ def add_traffic_import(
         written=report.written,
         problems=[ProblemOut(**problem) for problem in traffic_import.problems],
     )
-    return Status(201 if traffic_import.imported else 422, out)
+    return Status(201, out)
