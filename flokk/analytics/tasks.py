@@ -1,12 +1,15 @@
-"""Analytics' periodic jobs: counting queued events into the rollups, reading the networks' metrics."""
+"""Analytics' periodic jobs: counting events into the rollups, reading the networks' metrics, learnings,
+KPIs and the monthly reports."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
-from flokk.analytics.services import metrics, rollups
+from flokk.analytics.services import goals, learnings, metrics, report, rollups
 from flokk.core.periodic import periodic
+from flokk.publishing.models import Delivery
+from flokk.teams.models import Organization
 
 logger = logging.getLogger(__name__)
 
@@ -20,9 +23,6 @@ def refresh_rollups() -> None:
 
 @periodic("analytics.send_due_reports", every=dt.timedelta(hours=1))
 def send_due_reports() -> None:
-    # Imported here so that this job, appended last, leaves the shared imports above as they are.
-    from flokk.analytics.services import report
-
     sent = report.send_due_reports()
     if sent:
         logger.info("analytics: %s monthly reports e-mailed", sent)
@@ -39,11 +39,6 @@ def collect_metrics() -> None:
 @periodic("analytics.refresh_learnings", every=dt.timedelta(days=1))
 def refresh_learnings() -> None:
     """Work out each organization's learnings again from its published posts."""
-    # Imported here so that this job, appended last, leaves the shared imports above as they are.
-    from flokk.analytics.services import learnings
-    from flokk.publishing.models import Delivery
-    from flokk.teams.models import Organization
-
     published = Delivery.objects.filter(published_at__isnull=False).values("organization_id")
     for organization_id in Organization.objects.filter(pk__in=published).values_list("pk", flat=True):
         organization = Organization.objects.get(pk=organization_id)
@@ -56,8 +51,6 @@ def refresh_learnings() -> None:
 @periodic("analytics.feed_kpis", every=dt.timedelta(hours=1))
 def feed_kpis() -> None:
     """Record the current value of every running KPI that analytics measures."""
-    from flokk.analytics.services import goals
-
     recorded = goals.feed_all()
     if recorded:
         logger.info("analytics: %s KPI measurements recorded", recorded)
