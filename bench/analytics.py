@@ -14,7 +14,10 @@ Timed, in the same run:
 - `refresh_one_hour_seconds`: `refresh_all()` after one new hour of events as busy as the busiest hour in
   the data was queued (target < 1 s).
 
-Prints JSON lines. Options: --events N (10,000,000), --posts N (3,000), --rounds N (30), --keep.
+Prints JSON lines. Options: --events N (10,000,000), --posts N (3,000), --rounds N (30), --keep (keep the
+database, and the CSV files DuckDB reads, for a later --reuse), --data DIR (where the CSV files go; a
+temporary directory otherwise), --reuse DB (time the dashboards and the refresh on a kept database and its
+--data DIR instead of loading anew; DB is the SQLite directory or PostgreSQL database `kept:` printed).
 """
 
 from __future__ import annotations
@@ -36,13 +39,28 @@ from typing import Any
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from bench.common import OwnDatabase, emit, setup_django  # noqa: E402
 
-DATABASE = OwnDatabase("analytics")
+
+def parse_options() -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--posts", type=int, default=3_000)
+    parser.add_argument("--rounds", type=int, default=30, choices=range(2, 10_000), metavar="N")
+    parser.add_argument("--keep", action="store_true", help="keep the database and the CSV files afterwards")
+    parser.add_argument("--data", type=Path, help="where the CSV files for DuckDB go")
+    parser.add_argument("--reuse", default="", help="a kept database (needs the --data it was loaded with)")
+    options = parser.parse_args()
+    if options.reuse and not options.data:
+        parser.error("--reuse needs the --data directory of the run that kept the database")
+    return vars(options)
+
+
+OPTIONS: dict[str, Any] = parse_options()
+DATABASE = OwnDatabase("analytics", reuse=OPTIONS["reuse"])
 setup_django()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-OPTIONS: dict[str, Any] = {}
 NETWORKS = (
     "bluesky",
     "mastodon",
@@ -146,6 +164,32 @@ def create_organization(now: dt.datetime) -> tuple[Any, list[dict[str, Any]]]:
             "popularity": rng.lognormvariate(0, 1),
         }
         for delivery in deliveries
+    ]
+    return org, described
+
+
+def kept_organization() -> tuple[Any, list[dict[str, Any]]]:
+    """The organization and deliveries of a kept database (popularity drawn anew: it only shapes the
+    hour of events the refresh is timed with)."""
+    from flokk.publishing.models import Delivery
+    from flokk.teams.models import Organization
+
+    rng = random.Random(6)
+    org = Organization.objects.get(slug="bench")
+    rows = Delivery.objects.filter(organization=org).order_by("remote_id")
+    described = [
+        {
+            "id": delivery.id,
+            "post_id": delivery.post_id,
+            "account_id": delivery.account_id,
+            "network": delivery.account.network,
+            "campaign_id": delivery.post.campaign_id,
+            "published_at": delivery.published_at,
+            "content_type": delivery.post.content_type,
+            "tags": "|".join(delivery.post.tags),
+            "popularity": rng.lognormvariate(0, 1),
+        }
+        for delivery in rows.select_related("account", "post")
     ]
     return org, described
 
@@ -354,19 +398,22 @@ def time_refresh(events: Events) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--events", type=int, default=10_000_000)
-    parser.add_argument("--posts", type=int, default=3_000)
-    parser.add_argument("--rounds", type=int, default=30, choices=range(2, 10_000), metavar="N")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards, to look into")
-    OPTIONS.update(vars(parser.parse_args()))
     call_command("migrate", verbosity=0)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    org, deliveries = create_organization(now)
-    events = Events(org, deliveries, now)
-    with tempfile.TemporaryDirectory(prefix="flokk-bench-duckdb-") as directory:
-        load(events, Path(directory))
-        con = duckdb_connection(Path(directory), deliveries)
+    with tempfile.TemporaryDirectory(prefix="flokk-bench-duckdb-") as temporary:
+        directory = OPTIONS["data"] or Path(temporary)
+        directory.mkdir(parents=True, exist_ok=True)
+        if OPTIONS["reuse"]:  # the time and size of the run that loaded it
+            now_text, events_text = (directory / "loaded.txt").read_text().split()
+            now, OPTIONS["events"] = dt.datetime.fromisoformat(now_text), int(events_text)
+            org, deliveries = kept_organization()
+        else:
+            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            org, deliveries = create_organization(now)
+        events = Events(org, deliveries, now)
+        if not OPTIONS["reuse"]:
+            load(events, directory)
+            (directory / "loaded.txt").write_text(f"{now.isoformat()} {OPTIONS['events']}\n")
+        con = duckdb_connection(directory, deliveries)
     time_dashboards(org, con, now)
     time_refresh(events)
 

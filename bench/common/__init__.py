@@ -16,20 +16,23 @@ class OwnDatabase:
     """A fresh database for one bench: SQLite in a temporary directory, or `<name>_<suffix>` on PostgreSQL
     next to the one in DATABASE_URL (dropped and created here, so other benches' rows are never touched)."""
 
-    def __init__(self, suffix: str) -> None:
+    def __init__(self, suffix: str, reuse: str = "") -> None:
+        """`reuse`: a database an earlier run kept (`kept: ...` on its stderr), used as it is."""
         url = os.environ.get("DATABASE_URL", "")
         self.admin_url = self.name = ""
         if not url:
-            os.environ["FLOKK_VAR_DIR"] = tempfile.mkdtemp(prefix=f"flokk-bench-{suffix}-")
+            os.environ["FLOKK_VAR_DIR"] = reuse or tempfile.mkdtemp(prefix=f"flokk-bench-{suffix}-")
             return
         import psycopg
 
         base, name = url.rsplit("/", 1)
-        self.admin_url, self.name = base + "/postgres", f"{name}_{suffix}"
+        self.admin_url, self.name = base + "/postgres", reuse or f"{name}_{suffix}"
+        os.environ["DATABASE_URL"] = f"{base}/{self.name}"
+        if reuse:
+            return
         with psycopg.connect(self.admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
             admin.execute(f'CREATE DATABASE "{self.name}"')
-        os.environ["DATABASE_URL"] = f"{base}/{self.name}"
 
     def drop(self, keep: bool = False) -> None:
         from django.db import connections
