@@ -248,17 +248,18 @@ def rows_where_in(
 def add_rows(
     model: type[models.Model],
     keys: Sequence[str],
-    value: str,
+    values: str | Sequence[str],
     rows: Iterable[Sequence[Any]],
     *,
     also: Sequence[str] = (),
 ) -> None:
-    """Add each row's value (its last item) to the stored one with the same `keys`, or insert the row.
+    """Add each row's values (its last items) to the stored ones with the same `keys`, or insert the row.
 
-    Rows are (*keys, *also, value): `also` are columns written only when the row is new. `keys` must be a
-    unique constraint of the model, and each key at most once in `rows` (sum them first).
+    Rows are (*keys, *also, *values): `also` are columns written only when the row is new. `keys` must be
+    a unique constraint of the model, and each key at most once in `rows` (sum them first).
     """
-    model_fields = _fields(model, [*keys, *also, value])
+    values = (values,) if isinstance(values, str) else tuple(values)
+    model_fields = _fields(model, [*keys, *also, *values])
     rows = _convert(rows, [_converter(field, connection.vendor) for field in model_fields])
     if not rows:
         return
@@ -266,8 +267,11 @@ def add_rows(
     table = quote(model._meta.db_table)
     column_list = ", ".join(quote(field.column) for field in model_fields)
     conflict = ", ".join(quote(field.column) for field in model_fields[: len(keys)])
-    total = quote(model_fields[-1].column)
-    upsert = f"ON CONFLICT ({conflict}) DO UPDATE SET {total} = {table}.{total} + excluded.{total}"
+    sums = ", ".join(
+        f"{column} = {table}.{column} + excluded.{column}"
+        for column in (quote(field.column) for field in model_fields[-len(values) :])
+    )
+    upsert = f"ON CONFLICT ({conflict}) DO UPDATE SET {sums}"
     with connection.cursor() as cursor, connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             _bound(cursor).execute(

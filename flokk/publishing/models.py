@@ -60,6 +60,8 @@ class Delivery(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["status", "lease_until"], name="delivery_leases"),
+            # The organization's published posts, newest first: analytics and reports.
+            models.Index(fields=["organization", "published_at"], name="delivery_published"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,14 @@
 from flokk.analytics.models.events import NONE, Event, PendingEvent
 from flokk.analytics.models.links import AnalyticsSettings, Link
 from flokk.analytics.models.reports import Learning, ReportSchedule
-from flokk.analytics.models.rollups import DailyRollup, HourlyRollup, PostRollup, RefreshState
+from flokk.analytics.models.rollups import (
+    DailyRollup,
+    HourlyRollup,
+    OrganizationDailyRollup,
+    PostRollup,
+    PostSummary,
+    RefreshState,
+)
 from flokk.analytics.models.snapshots import MetricSnapshot
 from flokk.analytics.models.traffic import TrafficDay, TrafficImport
 
@@ -16,8 +23,10 @@ __all__ = [
     "Learning",
     "Link",
     "MetricSnapshot",
+    "OrganizationDailyRollup",
     "PendingEvent",
     "PostRollup",
+    "PostSummary",
     "RefreshState",
     "ReportSchedule",
     "TrafficDay",

@@ -21,13 +21,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, JSONField, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, JSONField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from flokk.analytics.choices import ENGAGEMENT_KINDS, EventKind
-from flokk.analytics.models import NONE, DailyRollup, MetricSnapshot, PostRollup, RefreshState
+from flokk.analytics.models import (
+    NONE,
+    DailyRollup,
+    MetricSnapshot,
+    OrganizationDailyRollup,
+    PostSummary,
+    RefreshState,
+)
 from flokk.channels.models import Account
 from flokk.channels.networks import Network
 from flokk.content.models import BudgetLine, Campaign
@@ -160,7 +167,9 @@ def kpi_cards(
     previous = period.previous()
     kinds = (IMPRESSION, *ENGAGEMENTS, FOLLOWER, *CLICKS, CONVERSION)
     rows = (
-        DailyRollup.objects.filter(organization=organization, day__gte=previous.start, day__lt=period.end)
+        OrganizationDailyRollup.objects.filter(
+            organization=organization, day__gte=previous.start, day__lt=period.end
+        )
         .filter(Q(network=network) if network else Q(), kind__in=kinds)
         .values("kind", "network")
         .annotate(
@@ -295,7 +304,7 @@ class AudienceGrowth:
 def audience_growth(organization: Organization, period: Period, network: str = "") -> AudienceGrowth:
     """Followers per network at the end of each day: every follower event up to that day. Two queries."""
     start = _followers_before(organization, period.start, network)
-    base = DailyRollup.objects.filter(organization=organization, kind=FOLLOWER)
+    base = OrganizationDailyRollup.objects.filter(organization=organization, kind=FOLLOWER)
     if network:
         base = base.filter(network=network)
     changes: dict[tuple[str, dt.date], int] = {
@@ -320,7 +329,7 @@ def audience_growth(organization: Organization, period: Period, network: str = "
 
 def _followers_before(organization: Organization, day: dt.date, network: str = "") -> dict[str, int]:
     """Per network, the sum of every follower event before `day`: the audience's size at its start."""
-    rows = DailyRollup.objects.filter(organization=organization, kind=FOLLOWER, day__lt=day)
+    rows = OrganizationDailyRollup.objects.filter(organization=organization, kind=FOLLOWER, day__lt=day)
     if network:
         rows = rows.filter(network=network)
     return {
@@ -404,25 +413,20 @@ class GroupFigure:
 def published_posts(organization: Organization, period: Period, network: str = "") -> list[PublishedPost]:
     """Deliveries published in the period, newest first, with their lifetime impressions and engagements.
 
-    Two queries: the deliveries with their labels, and their per-post rollups.
+    One query: the deliveries with their labels and their post summaries.
     """
     zone = zone_of(organization)
     since, until = period.bounds(zone)
-    deliveries = Delivery.objects.filter(
-        organization=organization, published_at__gte=since, published_at__lt=until
-    )
-    if network:
-        deliveries = deliveries.filter(account__network=network)
-    rows = list(
-        deliveries.order_by("-published_at").values_list(
-            "pk", "post_id", "account__network", "account__handle", "published_at", "variant__text",
-            "post__content_type", "post__tags", "post__campaign_id", "post__campaign__name",
-        )
+    deliveries = _published(organization, network).filter(published_at__gte=since, published_at__lt=until)
+    rows = deliveries.annotate(
+        impressions=_summed(organization, "impressions"), engagements=_summed(organization, "engagements")
+    ).values_list(
+        "pk", "post_id", "account__network", "account__handle", "published_at", "variant__text",
+        "post__content_type", "post__tags", "post__campaign_id", "post__campaign__name", "impressions",
+        "engagements",
     )  # fmt: skip
-    totals = _post_totals(organization, deliveries.values("pk"))
     posts = []
-    for pk, post, net, handle, published, text, content_type, tags, campaign, campaign_name in rows:
-        figures = totals.get(pk, {})
+    for pk, post, net, handle, published, text, content_type, tags, campaign, name, seen, engaged in rows:
         assert published is not None  # the filter on published_at
         posts.append(
             PublishedPost(
@@ -435,32 +439,27 @@ def published_posts(organization: Organization, period: Period, network: str = "
                 content_type=content_type,
                 tags=[str(tag) for tag in tags or [] if str(tag).strip()],
                 campaign_id=campaign,
-                campaign=campaign_name or "",
-                impressions=figures.get("impressions", 0),
-                engagements=figures.get("engagements", 0),
+                campaign=name or "",
+                impressions=seen,
+                engagements=engaged,
             )
         )
     return posts
 
 
-def _post_totals(
-    organization: Organization, deliveries: Any, *, impressions: bool = True
-) -> dict[uuid.UUID, dict[str, int]]:
-    kinds = (IMPRESSION, *ENGAGEMENTS) if impressions else ENGAGEMENTS
-    rows = (
-        PostRollup.objects.filter(organization=organization, delivery_id__in=deliveries)
-        .filter(kind__in=kinds)
-        .values("delivery_id")
-        .annotate(
-            impressions=Sum("total", filter=Q(kind=IMPRESSION)),
-            engagements=Sum("total", filter=Q(kind__in=ENGAGEMENTS)),
-        )
-        .order_by()
-    )
-    return {
-        row["delivery_id"]: {"impressions": row["impressions"] or 0, "engagements": row["engagements"] or 0}
-        for row in rows
-    }
+def _published(organization: Organization, network: str) -> Any:
+    """The organization's published deliveries (on `network`), newest first: on the (organization,
+    published_at) index."""
+    deliveries = Delivery.objects.filter(organization=organization, published_at__isnull=False)
+    if network:
+        deliveries = deliveries.filter(account__network=network)
+    return deliveries.order_by("-published_at", "-pk")
+
+
+def _summed(organization: Organization, figure: str) -> Coalesce:
+    """A delivery's lifetime `figure` ("impressions" or "engagements") from its post summary, 0 without."""
+    summary = PostSummary.objects.filter(organization=organization, delivery_id=OuterRef("pk"))
+    return Coalesce(Subquery(summary.values(figure)[:1]), Value(0))
 
 
 def _grouped(
@@ -584,38 +583,36 @@ def posts_vs_history(
 def _against_history(
     organization: Organization, period: Period, posts: list[PublishedPost], network: str
 ) -> list[PostAgainstHistory]:
+    """`posts` are the newest of the period, in `published_posts` order: so they are the first rows of the
+    history up to the newest of them, read newest first in that same order (a post published meanwhile is
+    newer, so not in it). One query."""
     if not posts:
         return []
-    _since, until = period.bounds(zone_of(organization))
-    earlier = Delivery.objects.filter(
-        organization=organization, published_at__isnull=False, published_at__lt=until
+    newest = posts[0]
+    up_to_newest = Q(published_at__lt=newest.published_at) | Q(
+        published_at=newest.published_at, pk__lte=newest.delivery_id
     )
-    if network:
-        earlier = earlier.filter(account__network=network)
     history = list(
-        earlier.order_by("-published_at").values_list("pk", "account__network", "published_at")[
-            :HISTORY_LIMIT
-        ]
-    )
-    totals = _post_totals(
-        organization, earlier.order_by("-published_at").values("pk")[:HISTORY_LIMIT], impressions=False
+        _published(organization, network)
+        .filter(up_to_newest)
+        .annotate(engagements=_summed(organization, "engagements"))
+        .values_list("account__network", "engagements")[:HISTORY_LIMIT]
     )
     # Walk forward in time; each network's earlier engagements stay sorted for bisect.
     seen: dict[str, list[int]] = defaultdict(list)
-    found: dict[uuid.UUID, PostAgainstHistory] = {}
-    wanted = {post.delivery_id: post for post in posts}
-    for pk, net, _published in reversed(history):
-        engagements = totals.get(pk, {}).get("engagements", 0)
+    found: list[PostAgainstHistory] = []
+    for index in range(len(history) - 1, -1, -1):
+        net, engagements = history[index]
         earlier_ones = seen[net]
-        if pk in wanted:
+        if index < len(posts):
             below = bisect.bisect_left(earlier_ones, engagements)
             ties = bisect.bisect_right(earlier_ones, engagements) - below
             count = len(earlier_ones)
-            found[pk] = PostAgainstHistory(
-                wanted[pk], count, round(100 * (below + ties / 2) / count, 1) if count else None
-            )
+            percentile = round(100 * (below + ties / 2) / count, 1) if count else None
+            found.append(PostAgainstHistory(posts[index], count, percentile))
         bisect.insort(earlier_ones, engagements)
-    return [found.get(post.delivery_id) or PostAgainstHistory(post, 0, None) for post in posts]
+    found.reverse()
+    return found
 
 
 # --- inbox -----------------------------------------------------------------------------------------------

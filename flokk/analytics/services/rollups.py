@@ -18,14 +18,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from flokk.analytics.choices import ENGAGEMENT_KINDS, EventKind
 from flokk.analytics.models import (
     NONE,
     DailyRollup,
     Event,
     HourlyRollup,
     Link,
+    OrganizationDailyRollup,
     PendingEvent,
     PostRollup,
+    PostSummary,
     RefreshState,
 )
 from flokk.core.bulk import add_rows, insert_rows, take_rows, update_rows
@@ -38,6 +41,9 @@ EVENT_FIELDS = (
 )  # fmt: skip
 ROLLUP_KEYS = ("organization_id", "account_id", "campaign_id", "network", "kind")
 REFRESH_BATCH = 50_000
+ROLLUPS = (HourlyRollup, DailyRollup, OrganizationDailyRollup, PostRollup, PostSummary)
+ENGAGEMENTS = frozenset(str(kind) for kind in ENGAGEMENT_KINDS)
+IMPRESSION = str(EventKind.IMPRESSION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +102,9 @@ def add_to_rollups(rows: Sequence[Sequence[object]]) -> None:
     zones = _zones({row[0] for row in rows})  # type: ignore[misc]
     hourly: dict[tuple[object, ...], int] = defaultdict(int)
     daily: dict[tuple[object, ...], int] = defaultdict(int)
+    organization_daily: dict[tuple[object, ...], int] = defaultdict(int)
     posts: dict[tuple[object, ...], int] = defaultdict(int)
+    summaries: dict[tuple[object, object], list[int]] = defaultdict(lambda: [0, 0])
     post_of: dict[object, tuple[object, ...]] = {}
     clicks: dict[object, int] = defaultdict(int)
     hours: dict[dt.datetime, dt.datetime] = {}
@@ -116,19 +124,36 @@ def add_to_rollups(rows: Sequence[Sequence[object]]) -> None:
         key = (org, account, campaign, network, kind)
         hourly[(*key, hour)] += count
         daily[(*key, day)] += count
+        organization_daily[(org, day, network, kind)] += count
         if delivery != NONE:
             posts[(org, delivery, kind)] += count
             post_of.setdefault(delivery, (post, account, campaign, network))  # a delivery's, from the first
+            if kind == IMPRESSION:
+                summaries[(org, delivery)][0] += count
+            elif kind in ENGAGEMENTS:
+                summaries[(org, delivery)][1] += count
         if link != NONE:
             clicks[link] += count
     add_rows(HourlyRollup, (*ROLLUP_KEYS, "hour"), "total", [(*k, v) for k, v in hourly.items()])
     add_rows(DailyRollup, (*ROLLUP_KEYS, "day"), "total", [(*k, v) for k, v in daily.items()])
+    add_rows(
+        OrganizationDailyRollup,
+        ("organization_id", "day", "network", "kind"),
+        "total",
+        [(*k, v) for k, v in organization_daily.items()],
+    )
     add_rows(
         PostRollup,
         ("organization_id", "delivery_id", "kind"),
         "total",
         [(*k, *post_of[k[1]], v) for k, v in posts.items()],
         also=("post_id", "account_id", "campaign_id", "network"),
+    )
+    add_rows(
+        PostSummary,
+        ("organization_id", "delivery_id"),
+        ("impressions", "engagements"),
+        [(*k, *v) for k, v in summaries.items()],
     )
     if clicks:
         update_rows(Link, ("clicks+",), [(count, link) for link, count in clicks.items()])
@@ -155,7 +180,7 @@ def _mark_refreshed(rows: Sequence[Sequence[object]]) -> None:
 def rebuild(organization: Organization, chunk: int = 100_000) -> None:
     """Recount the organization's rollups from its raw events (its days follow its current time zone)."""
     with transaction.atomic():
-        for model in (HourlyRollup, DailyRollup, PostRollup):
+        for model in ROLLUPS:
             model.objects.filter(organization=organization).delete()
         RefreshState.objects.filter(organization=organization).delete()
         Link.objects.filter(organization=organization).update(clicks=0)

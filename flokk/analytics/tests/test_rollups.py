@@ -19,16 +19,26 @@ from flokk.analytics.models import (
     Event,
     HourlyRollup,
     Link,
+    OrganizationDailyRollup,
     PendingEvent,
     PostRollup,
+    PostSummary,
     RefreshState,
 )
-from flokk.analytics.services.rollups import NewEvent, rebuild, record_events, refresh, refresh_all
+from flokk.analytics.services.rollups import (
+    ROLLUPS,
+    NewEvent,
+    rebuild,
+    record_events,
+    refresh,
+    refresh_all,
+)
 from flokk.teams.models import Organization
 
 pytestmark = pytest.mark.django_db
 
 ACCOUNTS = [NONE, uuid.UUID(int=1), uuid.UUID(int=2)]
+NETWORKS = ["", "bluesky", "mastodon"]  # of each account
 CAMPAIGNS = [NONE, uuid.UUID(int=11)]
 DELIVERIES = [NONE, uuid.UUID(int=21), uuid.UUID(int=22)]
 # Around the switch to summer time in Stockholm (2026-03-29 01:00 UTC), and the day boundary there.
@@ -81,6 +91,27 @@ def _recounted_posts(org: Organization) -> set[tuple[object, ...]]:
     return {(r["delivery_id"], r["kind"], r["total"]) for r in rows}
 
 
+def _recounted_organization_days(org: Organization) -> set[tuple[object, ...]]:
+    """The organization's days per network and kind: its daily rows summed over accounts and campaigns."""
+    sums: dict[tuple[object, ...], int] = {}
+    for day, _account, _campaign, network, kind, total in _recounted_days(org):
+        sums[(day, network, kind)] = sums.get((day, network, kind), 0) + total  # type: ignore[operator]
+    return {(*key, total) for key, total in sums.items()}
+
+
+def _recounted_summaries(org: Organization) -> dict[uuid.UUID, tuple[int, int]]:
+    """Per delivery: (impressions, engagements); LIKE is the only engagement kind the test draws."""
+    found: dict[uuid.UUID, tuple[int, int]] = {}
+    for delivery, kind, total in _recounted_posts(org):
+        impressions, engagements = found.get(delivery, (0, 0))  # type: ignore[call-overload]
+        if kind == EventKind.IMPRESSION:
+            impressions += total  # type: ignore[operator]
+        elif kind == EventKind.LIKE:
+            engagements += total  # type: ignore[operator]
+        found[delivery] = (impressions, engagements)  # type: ignore[index]
+    return found
+
+
 @pytest.fixture
 def orgs(demo) -> list[Organization]:
     other = Organization.objects.create(name="Havn", slug="havn", time_zone="America/St_Johns")  # UTC-3:30
@@ -93,7 +124,7 @@ def orgs(demo) -> list[Organization]:
     limits=st.lists(st.integers(1, 30), min_size=1, max_size=5),
 )
 def test_rollups_equal_a_recount_of_the_raw_events(orgs, batches, limits) -> None:
-    for model in (Event, PendingEvent, HourlyRollup, DailyRollup, PostRollup, RefreshState, Link):
+    for model in (Event, PendingEvent, *ROLLUPS, RefreshState, Link):
         model.objects.all().delete()
     link = Link.objects.create(organization=orgs[0], code="abc", target_url="https://example.com/")
     recorded = 0
@@ -104,7 +135,7 @@ def test_rollups_equal_a_recount_of_the_raw_events(orgs, batches, limits) -> Non
                 occurred_at=START + dt.timedelta(minutes=minute),
                 kind=kind,
                 count=count,
-                network="bluesky" if account else "",
+                network=NETWORKS[account],
                 source=EventSource.NETWORK,
                 account_id=ACCOUNTS[account],
                 campaign_id=campaign,
@@ -127,6 +158,17 @@ def test_rollups_equal_a_recount_of_the_raw_events(orgs, batches, limits) -> Non
             (r.day, r.account_id, r.campaign_id, r.network, r.kind, r.total) for r in days
         } == _recounted_days(org)
         assert {(r.delivery_id, r.kind, r.total) for r in posts} == _recounted_posts(org)
+        organization_days = OrganizationDailyRollup.objects.filter(organization=org)
+        assert {
+            (r.day, r.network, r.kind, r.total) for r in organization_days
+        } == _recounted_organization_days(org)
+        summaries = {
+            r.delivery_id: (r.impressions, r.engagements)
+            for r in PostSummary.objects.filter(organization=org)
+        }
+        recounted = _recounted_summaries(org)
+        assert summaries == {d: figures for d, figures in recounted.items() if d in summaries}
+        assert all(figures == (0, 0) for d, figures in recounted.items() if d not in summaries)
     link.refresh_from_db()
     assert link.clicks == sum(Event.objects.filter(link_id=link.id).values_list("count", flat=True))
 
