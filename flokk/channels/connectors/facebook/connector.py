@@ -32,13 +32,14 @@ from flokk.channels.connectors.base import (
     Identity,
     InboxPage,
     MediaItem,
+    MetricsPage,
     OAuthApp,
     Publication,
     Published,
     ReplyTarget,
     WebhookEvent,
 )
-from flokk.channels.connectors.facebook import auth, inbox
+from flokk.channels.connectors.facebook import auth, inbox, metrics
 from flokk.channels.connectors.facebook.comments import COMMENT_FIELDS, polled_comments, webhook_comment
 from flokk.channels.connectors.facebook.graph import comparable, compose_message, parse_time
 from flokk.channels.connectors.facebook.graph_connector import GraphConnector
@@ -76,6 +77,7 @@ class FacebookConnector(GraphConnector):
         hide_comments=True,
         delete_comments=True,
         webhooks=True,
+        metrics=True,  # public counters, the Page's insights and followers (see metrics.py)
     )
     max_concurrency_per_account: ClassVar[int] = 2
     network_name = NETWORK_NAME
@@ -217,6 +219,23 @@ class FacebookConnector(GraphConnector):
                 if item is not None:
                     events.append(WebhookEvent(account_remote_id=page_id, item=item))
         return events
+
+    # --- metrics -------------------------------------------------------------------------------------
+    async def fetch_metrics(self, remote_ids: list[str]) -> MetricsPage:
+        """The posts' public counters (50 posts a call), each post's insights (one call a post; a post
+        whose insights cannot be read keeps its public counters) and the Page's followers."""
+        posts: dict[str, dict[str, int]] = {}
+        for batch in metrics.batches(remote_ids):
+            found = await self._read_objects(batch, metrics.POST_FIELDS)
+            for post_id, post in found.items():
+                posts[post_id] = metrics.post_counters(post)
+                insights = await self._read_insights(
+                    post_id, {"metric": metrics.INSIGHT_METRICS, "period": "lifetime"}
+                )
+                if insights is not None:
+                    posts[post_id].update(metrics.insight_counters(insights))
+        page = await self._call("GET", self._page_id, params={"fields": metrics.ACCOUNT_FIELDS})
+        return MetricsPage(posts=posts, account=metrics.account_counters(page), missing=metrics.MISSING)
 
     # --- parts ---------------------------------------------------------------------------------------
     async def _upload_photo(self, item: MediaItem) -> str:

@@ -233,6 +233,17 @@ def _as_int(value: Any) -> int | None:
         return None
 
 
+def graph_error_code(error: ConnectorError) -> int | None:
+    """The Graph error `code` in the answer a `ConnectorError` from `error_for` keeps in `raw`."""
+    _, brace, rest = error.raw.partition("{")
+    try:
+        payload = json.loads(brace + rest) if brace else None
+    except json.JSONDecodeError:
+        return None
+    found = payload.get("error") if isinstance(payload, dict) else None
+    return _as_int(found.get("code")) if isinstance(found, dict) else None
+
+
 def transport_error(error: httpx.HTTPError, *, network: str, sent: bool) -> ConnectorError:
     reached = sent and not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
     return ConnectorError(

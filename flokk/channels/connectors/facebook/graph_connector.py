@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from flokk.channels.connectors.base import AccountRef, Connector, ConnectorError, MediaItem, OAuthApp
 from flokk.channels.connectors.facebook import auth
-from flokk.channels.connectors.facebook.graph import GraphClient
+from flokk.channels.connectors.facebook.graph import GraphClient, graph_error_code
+
+GONE_CODES = frozenset({100, 803})
 
 
 class GraphConnector(Connector):
@@ -136,6 +138,41 @@ class GraphConnector(Connector):
             edge = await self._call("GET", next_url)
         return found
 
+    async def _read_objects(self, ids: list[str], fields: str) -> dict[str, dict[str, Any]]:
+        """`fields` of objects by id, in one multiple-ID read (`GET /?ids=...`, at most 50 ids): objects
+        the network no longer has are left out. Graph refuses the whole read when one id is gone, so such
+        a batch is read again one object at a time. Reconnects, rate limits, missing permissions and
+        transient failures are raised."""
+        if not ids:
+            return {}
+        try:
+            answer = await self._call("GET", "", params={"ids": ",".join(ids), "fields": fields})
+        except ConnectorError as error:
+            if not _gone(error):
+                raise
+            if len(ids) == 1:
+                return {}
+            found: dict[str, dict[str, Any]] = {}
+            for object_id in ids:
+                found.update(await self._read_objects([object_id], fields))
+            return found
+        return {
+            object_id: answer[object_id]
+            for object_id in ids
+            if isinstance(answer.get(object_id), dict) and answer[object_id]
+        }
+
+    async def _read_insights(self, object_id: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """An object's insights (`GET /{id}/insights`), or None when they cannot be read for it (a metric
+        its kind of media does not have, too few viewers, a passing failure): the other objects and the
+        public counters still count. A token Meta refuses, or a rate limit, is raised."""
+        try:
+            return await self._call("GET", f"{object_id}/insights", params=params)
+        except ConnectorError as error:
+            if error.needs_reconnect or error.retry_after is not None:
+                raise
+            return None
+
     async def _first_match(
         self, path: str, params: dict[str, Any], matches: Callable[[dict[str, Any]], bool], *, pages: int
     ) -> dict[str, Any] | None:
@@ -151,3 +188,9 @@ class GraphConnector(Connector):
                 if isinstance(item, dict) and matches(item):
                     return item
         return None
+
+
+def _gone(error: ConnectorError) -> bool:
+    """Graph says an object asked for does not exist (or cannot be loaded): (#803) "Some of the aliases
+    you requested do not exist", or (#100) "Object with ID ... does not exist"."""
+    return not error.needs_reconnect and graph_error_code(error) in GONE_CODES

@@ -44,6 +44,7 @@ from flokk.channels.connectors.base import (
     InboundItem,
     InboxPage,
     MediaItem,
+    MetricsPage,
     OAuthApp,
     Publication,
     Published,
@@ -53,6 +54,7 @@ from flokk.channels.connectors.base import (
 from flokk.channels.connectors.facebook import auth, inbox
 from flokk.channels.connectors.facebook.graph import comparable, compose_message, parse_time
 from flokk.channels.connectors.facebook.graph_connector import GraphConnector
+from flokk.channels.connectors.instagram import metrics
 from flokk.channels.connectors.instagram.comments import COMMENT_FIELDS, polled_comments, webhook_comment
 from flokk.channels.networks import Network
 
@@ -91,6 +93,7 @@ class InstagramConnector(GraphConnector):
         hide_comments=True,
         delete_comments=True,
         webhooks=True,
+        metrics=True,  # public counters, the media's insights and followers (see metrics.py)
     )
     max_concurrency_per_account: ClassVar[int] = 2
 
@@ -288,6 +291,21 @@ class InstagramConnector(GraphConnector):
                 if item is not None:
                     events.append(WebhookEvent(account_remote_id=ig_user_id, item=item))
         return events
+
+    # --- metrics -------------------------------------------------------------------------------------
+    async def fetch_metrics(self, remote_ids: list[str]) -> MetricsPage:
+        """The media's likes and comments (50 media a call), each media's insights (one call a media; a
+        media whose insights cannot be read keeps its likes and comments) and the account's followers."""
+        posts: dict[str, dict[str, int]] = {}
+        for batch in metrics.batches(remote_ids):
+            found = await self._read_objects(batch, metrics.MEDIA_FIELDS)
+            for media_id, media in found.items():
+                posts[media_id] = metrics.media_counters(media)
+                insights = await self._read_insights(media_id, {"metric": metrics.insight_metrics(media)})
+                if insights is not None:
+                    posts[media_id].update(metrics.insight_counters(insights))
+        account = await self._call("GET", self._ig_user_id, params={"fields": metrics.ACCOUNT_FIELDS})
+        return MetricsPage(posts=posts, account=metrics.account_counters(account), missing=metrics.MISSING)
 
     # --- parts ---------------------------------------------------------------------------------------
     def _check_media(self, media: tuple[MediaItem, ...]) -> list[MediaItem]:

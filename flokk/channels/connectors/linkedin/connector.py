@@ -30,12 +30,13 @@ from flokk.channels.connectors.base import (
     InboundItem,
     InboxPage,
     MediaItem,
+    MetricsPage,
     OAuthApp,
     Publication,
     Published,
     ReplyTarget,
 )
-from flokk.channels.connectors.linkedin import auth
+from flokk.channels.connectors.linkedin import auth, metrics
 from flokk.channels.connectors.linkedin.comments import (
     comment_id_of,
     comment_item,
@@ -111,6 +112,7 @@ class LinkedInConnector(OAuth2Connector):
         reply=True,
         like=True,
         delete_comments=True,
+        metrics=True,  # lifetime share statistics of the page's posts and its followers (see metrics.py)
     )
 
     max_concurrency_per_account: ClassVar[int] = 2
@@ -358,6 +360,22 @@ class LinkedInConnector(OAuth2Connector):
             "DELETE",
             f"/rest/socialActions/{on}/comments/{quote(comment_id, safe='')}?actor={actor}",
             expect=(200, 204),
+        )
+
+    # --- metrics -------------------------------------------------------------------------------------
+    async def fetch_metrics(self, remote_ids: list[str]) -> MetricsPage:
+        """The posts' lifetime statistics (20 posts a call) and the page's followers."""
+        posts: dict[str, dict[str, int]] = {}
+        for batch in metrics.batches(remote_ids):
+            response = await self._request("GET", metrics.statistics_path(self.account.remote_id, batch))
+            found = metrics.post_counters(auth.json_of(response))
+            posts.update({urn: counters for urn, counters in found.items() if urn in batch})
+        organization = quote(self.account.remote_id, safe="")
+        response = await self._request(
+            "GET", f"/rest/networkSizes/{organization}?edgeType=COMPANY_FOLLOWED_BY_MEMBER"
+        )
+        return MetricsPage(
+            posts=posts, account=metrics.account_counters(auth.json_of(response)), missing=metrics.MISSING
         )
 
     # --- OAuth -------------------------------------------------------------------------------------
