@@ -31,6 +31,7 @@ from flokk.content.models import Post
 from flokk.strategy.models import Goal, Milestone, Resource
 from flokk.teams.models import Organization
 
+
 def monthly_report(organization: Organization, month: dt.date) -> Report:
     """The report of the calendar month that contains `month` (the organization's days)."""
     start = month.replace(day=1)
