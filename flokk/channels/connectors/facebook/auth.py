@@ -25,6 +25,7 @@ FACEBOOK_SCOPES = (
     "pages_show_list",
     "pages_manage_metadata",
     "pages_manage_engagement",
+    "read_insights",  # post impressions, reach and link clicks (metrics.py)
 )
 INSTAGRAM_SCOPES = (
     "pages_show_list",
@@ -33,6 +34,7 @@ INSTAGRAM_SCOPES = (
     "instagram_basic",
     "instagram_content_publish",
     "instagram_manage_comments",
+    "instagram_manage_insights",  # media reach, saves, shares and views (instagram/metrics.py)
 )
 PAGE_FIELDS = "id,name,username,access_token,tasks"
 MAX_PAGES_OF_ACCOUNTS = 10  # /me/accounts pages of 100: a thousand Pages is plenty for one person

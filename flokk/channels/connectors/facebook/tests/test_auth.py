@@ -36,6 +36,7 @@ def test_the_login_dialog_asks_for_the_page_permissions_with_state_and_pkce():
         "pages_show_list",
         "pages_manage_metadata",
         "pages_manage_engagement",  # to post the first comment as the Page
+        "read_insights",  # the posts' impressions, reach and link clicks
     ]
     assert query["code_challenge"] == "challenge-abc"
     assert query["code_challenge_method"] == "S256"

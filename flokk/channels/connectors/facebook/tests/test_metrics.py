@@ -127,24 +127,30 @@ def test_many_posts_are_read_fifty_at_a_time():
 
 def test_junk_values_are_dropped():
     assert [len(batch) for batch in batches([str(n) for n in range(51)])] == [50, 1]
-    assert post_counters(
-        {
-            "shares": {"count": -1},
-            "reactions": {"summary": {"total_count": True}},
-            "comments": {"summary": {"total_count": "7"}},
-        }
-    ) == {}
+    assert (
+        post_counters(
+            {
+                "shares": {"count": -1},
+                "reactions": {"summary": {"total_count": True}},
+                "comments": {"summary": {"total_count": "7"}},
+            }
+        )
+        == {}
+    )
     assert post_counters({"shares": "3", "reactions": [], "comments": {"summary": None}}) == {}
-    assert insight_counters(
-        {
-            "data": [
-                {"name": "post_media_view", "values": [{"value": 1.5}]},
-                {"name": "post_total_media_view_unique", "values": [{"value": -4}]},
-                {"name": "post_clicks_by_type", "values": [{"value": {"link clicks": "31"}}]},
-                {"name": 7, "values": [{"value": 3}]},
-                "odd",
-            ]
-        }
-    ) == {}
+    assert (
+        insight_counters(
+            {
+                "data": [
+                    {"name": "post_media_view", "values": [{"value": 1.5}]},
+                    {"name": "post_total_media_view_unique", "values": [{"value": -4}]},
+                    {"name": "post_clicks_by_type", "values": [{"value": {"link clicks": "31"}}]},
+                    {"name": 7, "values": [{"value": 3}]},
+                    "odd",
+                ]
+            }
+        )
+        == {}
+    )
     assert insight_counters({"data": "odd"}) == {}
     assert account_counters({"followers_count": False, "fan_count": -2}) == {}

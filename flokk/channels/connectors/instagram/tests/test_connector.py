@@ -56,7 +56,12 @@ def test_the_login_dialog_adds_the_instagram_permissions():
     assert url.startswith("https://www.facebook.com/v21.0/dialog/oauth?")
     assert query["state"] == "state-1"
     scopes = set(query["scope"].split(","))
-    assert {"instagram_basic", "instagram_content_publish", "instagram_manage_comments"} <= scopes
+    assert {
+        "instagram_basic",
+        "instagram_content_publish",
+        "instagram_manage_comments",
+        "instagram_manage_insights",
+    } <= scopes
     assert "pages_manage_posts" not in scopes  # posting to the Page itself is not needed for Instagram
 
 

@@ -17,7 +17,9 @@ from flokk.channels.connectors.instagram.metrics import (
 
 IG_USER = "17841400008460056"
 TOKEN = "EAAGpagetokenBakeryFAKE0003"
-ACCOUNT = AccountRef(id="acc-2", network="instagram", handle="sommarbakery", service_url="", remote_id=IG_USER)
+ACCOUNT = AccountRef(
+    id="acc-2", network="instagram", handle="sommarbakery", service_url="", remote_id=IG_USER
+)
 MEDIA, STORY, GONE = "17895695668004550", "17918195224117851", "17999999999999999"
 
 
