@@ -19,6 +19,9 @@ class EventKind(models.TextChoices):
     CLICK = "click", _("Short link clicks")
     VISIT = "visit", _("Landing page visits")
     CONVERSION = "conversion", _("Conversions")
+    # What the public wrote to the inbox: messages whose sentiment is known, and the negative ones.
+    MESSAGE = "message", _("Messages from the public")
+    NEGATIVE_MESSAGE = "negative_message", _("Negative messages")
 
 
 # What counts as engagement in the engagement rate: what people did with a post, over its impressions.
@@ -38,6 +41,7 @@ class EventSource(models.TextChoices):
     LINK = "link", _("Short link")
     LANDING = "landing", _("Landing page")
     IMPORT = "import", _("Import")
+    INBOX = "inbox", _("Inbox")
 
 
 class TrafficSource(models.TextChoices):

@@ -241,24 +241,31 @@ def test_negative_share_and_response_times_come_from_the_inbox(seeded: Seeded) -
     from flokk.channels.connectors.base import InboundAuthor, InboundItem
     from flokk.inbox.services.ingest import ingest
 
-    def item(number: int, at: dt.datetime) -> InboundItem:
+    said = [
+        ("This is terrible, I hate it. Worst service ever!", local(2, 9), Sentiment.NEGATIVE),
+        ("I love it, wonderful and great!", local(2, 10), Sentiment.POSITIVE),
+        ("The shop opens at nine tomorrow.", local(2, 23), Sentiment.NEUTRAL),
+        ("Awful. Never again, the worst.", local(4, 1), Sentiment.NEGATIVE),
+        ("Horrible and disappointing, very bad.", local(9, 9), Sentiment.NEGATIVE),  # after the period
+    ]
+
+    def item(number: int, text: str, at: dt.datetime) -> InboundItem:
         author = InboundAuthor(remote_id=f"p{number}", handle=f"p{number}.bsky.social", display_name="P")
         return InboundItem(
-            remote_id=f"m{number}", kind="mention", text=f"message {number}", author=author, created_at=at,
+            remote_id=f"m{number}",
+            kind="mention",
+            text=text,
+            author=author,
+            created_at=at,
             thread_id=f"m{number}",
-        )  # fmt: skip
+        )
 
-    times = [local(2, 9), local(2, 10), local(2, 23), local(4, 1), local(9, 9)]  # the last after the period
-    ingest(seeded.bluesky, [item(n, at) for n, at in enumerate(times)])
-    moods = [
-        Sentiment.NEGATIVE,
-        Sentiment.POSITIVE,
-        Sentiment.NEUTRAL,
-        Sentiment.NEGATIVE,
-        Sentiment.NEGATIVE,
+    ingest(seeded.bluesky, [item(n, text, at) for n, (text, at, _mood) in enumerate(said)])
+    assert [Message.objects.get(remote_id=f"m{n}").sentiment for n in range(len(said))] == [
+        mood for _text, _at, mood in said
     ]
-    for n, mood in enumerate(moods):
-        Message.objects.filter(remote_id=f"m{n}").update(sentiment=mood)
+    assert figures.negative_share(seeded.org, PERIOD)[1].messages == 0  # counted by the refresh job
+    refresh_all()
 
     shares = {day.day: day for day in figures.negative_share(seeded.org, PERIOD)}
     assert len(shares) == 7

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Q, Sum
 
+from flokk.analytics.choices import EventKind
+from flokk.analytics.models import OrganizationDailyRollup
 from flokk.analytics.services.dashboard.common import Period, zone_of
-from flokk.inbox.choices import Direction, Sentiment
-from flokk.inbox.models import Message
 from flokk.inbox.services import reports
 from flokk.teams.models import Organization
 
@@ -19,6 +18,9 @@ def response_times(organization: Organization, period: Period) -> dict[str, list
     """First-response figures of conversations that started in the period (the inbox's own report)."""
     since, until = period.bounds(zone_of(organization))
     return reports.response_times(organization, since, until)
+
+
+MESSAGE_KINDS = (str(EventKind.MESSAGE), str(EventKind.NEGATIVE_MESSAGE))
 
 
 @dataclass(frozen=True)
@@ -35,17 +37,17 @@ class DayShare:
 def negative_share(organization: Organization, period: Period) -> list[DayShare]:
     """Per day, the share of inbound messages (of those with a known sentiment) that were negative.
 
-    One query, counted in the database on the (organization, received_at) index.
+    One query on the organization's daily rollup: the inbox counts its messages into it as it stores them.
     """
-    zone = zone_of(organization)
-    since, until = period.bounds(zone)
     rows = (
-        Message.objects.filter(organization=organization, received_at__gte=since, received_at__lt=until)
-        .filter(direction=Direction.INBOUND)
-        .exclude(sentiment="")
-        .annotate(day=TruncDate("received_at", tzinfo=zone))
+        OrganizationDailyRollup.objects.filter(
+            organization=organization, day__gte=period.start, day__lt=period.end, kind__in=MESSAGE_KINDS
+        )
         .values("day")
-        .annotate(messages=Count("pk"), negative=Count("pk", filter=Q(sentiment=Sentiment.NEGATIVE)))
+        .annotate(
+            messages=Sum("total", filter=Q(kind=EventKind.MESSAGE), default=0),
+            negative=Sum("total", filter=Q(kind=EventKind.NEGATIVE_MESSAGE), default=0),
+        )
         .order_by()
     )
     counted = {row["day"]: (row["messages"], row["negative"]) for row in rows}
