@@ -18,9 +18,7 @@ The statistics are pure functions over plain data (seeded, so a page shows the s
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
-import random
 import statistics
 import uuid
 import zoneinfo
@@ -28,10 +26,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from django.core.cache import cache
 
-from flokk.analytics.choices import ENGAGEMENT_KINDS, EventKind
-from flokk.analytics.models import PostRollup
+from flokk.analytics.choices import ENGAGEMENT_KINDS
+from flokk.analytics.services.rollups import summarised
 from flokk.channels.networks import RULES
 from flokk.publishing.models import Delivery
 from flokk.teams.models import Organization
@@ -151,12 +150,12 @@ def local_slot(published_at: dt.datetime, zone: dt.tzinfo) -> tuple[int, int]:
 
 
 def bootstrap_interval(
-    values: Sequence[float], rng: random.Random, samples: int = BOOTSTRAP_SAMPLES
+    values: Sequence[float], rng: np.random.Generator, samples: int = BOOTSTRAP_SAMPLES
 ) -> tuple[float, float]:
-    """The 95 % percentile bootstrap interval of the mean."""
-    n = len(values)
-    means = sorted(statistics.fmean(rng.choices(values, k=n)) for _ in range(samples))
-    return means[int(0.025 * (samples - 1))], means[math.ceil(0.975 * (samples - 1))]
+    """The 95 % percentile bootstrap interval of the mean (all resamples drawn at once)."""
+    data = np.asarray(values, dtype=float)
+    means = np.sort(data[rng.integers(0, len(data), size=(samples, len(data)))].mean(axis=1))
+    return float(means[int(0.025 * (samples - 1))]), float(means[math.ceil(0.975 * (samples - 1))])
 
 
 def analyse_network(
@@ -183,7 +182,7 @@ def analyse_network(
         slots = tuple(Slot(w, b, n) for (w, b), n in sorted(counts.items()))
         return BestTime(network, len(rows), slots, None, None, is_default=True, default_hours=hours)
 
-    rng = random.Random(seed)  # noqa: S311 - statistics, not secrets: reproducible on purpose
+    rng = np.random.default_rng(seed)  # statistics, not secrets: reproducible on purpose
     groups: dict[tuple[int, int], list[float]] = defaultdict(list)
     for weekday, block, score in rows:
         groups[(weekday, block)].append(score)
@@ -211,27 +210,15 @@ def analyse_network(
     }
     candidate = max(eligible, key=lambda slot: observed[slot])
     # A relabelling keeps each slot's size, so shuffling the scores and cutting them into runs of those
-    # sizes is the same as shuffling the labels.
-    runs, start = [], 0
-    for slot in eligible:
-        runs.append((start, start + slot.posts, scale[slot], shift[slot]))
-        start += slot.posts
-    threshold = observed[candidate]
-    as_extreme = 0
-    draw = rng.random
-    for _ in range(permutations):
-        # Sorting by random keys shuffles in C; random.shuffle is a Python loop and the hot spot here.
-        keys = [draw() for _ in scores]
-        pool = [score for _key, score in sorted(zip(keys, scores, strict=True))]
-        sums = [0.0, *itertools.accumulate(pool)]
-        if (
-            max(
-                (sums[end] - sums[begin]) * slot_scale - slot_shift
-                for begin, end, slot_scale, slot_shift in runs
-            )
-            >= threshold - 1e-12
-        ):
-            as_extreme += 1
+    # sizes is the same as shuffling the labels: every relabelling at once, a row each.
+    sizes = np.array([slot.posts for slot in eligible])
+    ends = np.cumsum(sizes)
+    pools = rng.permuted(np.tile(np.asarray(scores, dtype=float), (permutations, 1)), axis=1)
+    sums = np.concatenate([np.zeros((permutations, 1)), np.cumsum(pools, axis=1)], axis=1)
+    slot_scale = np.array([scale[slot] for slot in eligible])
+    slot_shift = np.array([shift[slot] for slot in eligible])
+    largest = ((sums[:, ends] - sums[:, ends - sizes]) * slot_scale - slot_shift).max(axis=1)
+    as_extreme = int(np.count_nonzero(largest >= observed[candidate] - 1e-12))
     p_value = (as_extreme + 1) / (permutations + 1)
     clear = p_value < ALPHA and candidate.low is not None and candidate.low > statistics.median(scores)
     return BestTime(
@@ -271,34 +258,19 @@ def analyse(
 
 
 def load_outcomes(organization: Organization) -> list[Outcome]:
-    """The organization's published deliveries with their impressions and engagements (two queries)."""
-    deliveries = list(
-        Delivery.objects.filter(organization=organization, published_at__isnull=False)
-        .order_by("-published_at")
-        .values_list("pk", "account_id", "account__network", "published_at")[: MAX_POSTS_PER_NETWORK * 7]
-    )
-    totals = delivery_totals(organization)
+    """The organization's published deliveries with their impressions and engagements (one query)."""
+    deliveries = Delivery.objects.filter(organization=organization, published_at__isnull=False)
+    rows = summarised(deliveries.order_by("-published_at"), organization.id).values_list(
+        "pk", "account_id", "account__network", "published_at", "impressions", "engagements"
+    )[: MAX_POSTS_PER_NETWORK * 7]
     outcomes = []
     seen: dict[str, int] = defaultdict(int)
-    for delivery_id, account_id, network, published_at in deliveries:
+    for delivery_id, account_id, network, published_at, impressions, engagements in rows:
         seen[network] += 1
         if published_at is None or seen[network] > MAX_POSTS_PER_NETWORK:
             continue
-        impressions, engagements = totals.get(delivery_id, (0, 0))
         outcomes.append(Outcome(delivery_id, account_id, network, published_at, impressions, engagements))
     return outcomes
-
-
-def delivery_totals(organization: Organization) -> dict[uuid.UUID, tuple[int, int]]:
-    """Impressions and engagements per delivery, from the per-post rollups (one query)."""
-    kinds = [str(EventKind.IMPRESSION), *ENGAGEMENT_VALUES]
-    totals: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0])
-    rows = PostRollup.objects.filter(organization=organization, kind__in=kinds).values_list(
-        "delivery_id", "kind", "total"
-    )
-    for delivery_id, kind, total in rows.order_by():
-        totals[delivery_id][0 if kind == EventKind.IMPRESSION else 1] += total
-    return {key: (value[0], value[1]) for key, value in totals.items()}
 
 
 def best_times_for(organization: Organization, *, use_cache: bool = True) -> dict[str, BestTime]:

@@ -28,7 +28,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from flokk.analytics.models import Learning
-from flokk.analytics.services.best_time import Outcome, delivery_totals, relative_scores
+from flokk.analytics.services.best_time import Outcome, relative_scores
+from flokk.analytics.services.rollups import summarised
 from flokk.channels.networks import HASHTAG_IN_TEXT, hashtag_key
 from flokk.content.models import Campaign, Variant
 from flokk.publishing.models import Delivery
@@ -178,24 +179,20 @@ def compare(
 
 def load_posts(organization: Organization) -> list[PostFeatures]:
     """The organization's published deliveries with their scores and features (four queries)."""
+    deliveries = Delivery.objects.filter(organization=organization, published_at__isnull=False)
     rows = list(
-        Delivery.objects.filter(organization=organization, published_at__isnull=False)
-        .order_by("-published_at")
-        .values_list(
+        summarised(deliveries.order_by("-published_at"), organization.id).values_list(
             "pk", "account_id", "account__network", "published_at", "variant_id", "variant__text",
             "variant__link", "variant__hashtags", "post__content_type", "post__tags", "post__campaign_id",
+            "impressions", "engagements",
         )[:MAX_POSTS]
     )  # fmt: skip
-    totals = delivery_totals(organization)
     kinds: dict[uuid.UUID, set[str]] = defaultdict(set)
     through = Variant.assets.through.objects.filter(variant__post__organization=organization)
     for variant_id, kind in through.values_list("variant_id", "asset__kind").order_by():
         kinds[variant_id].add(kind)
     campaigns = dict(Campaign.objects.filter(organization=organization).values_list("pk", "name"))
-    outcomes = [
-        Outcome(row[0], row[1], row[2], row[3], *totals.get(row[0], (0, 0)))  # type: ignore[arg-type]
-        for row in rows
-    ]
+    outcomes = [Outcome(row[0], row[1], row[2], row[3], row[11], row[12]) for row in rows]
     zone = zoneinfo.ZoneInfo(organization.time_zone)
     posts = []
     for row, score in zip(rows, relative_scores(outcomes), strict=True):
@@ -213,6 +210,8 @@ def load_posts(organization: Organization) -> list[PostFeatures]:
             content_type,
             tags,
             campaign,
+            _impressions,
+            _engagements,
         ) = row
         if published_at is None:  # filtered out above; for the type checker
             continue

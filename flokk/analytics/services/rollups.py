@@ -13,9 +13,11 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from flokk.analytics.choices import ENGAGEMENT_KINDS, EventKind
@@ -158,6 +160,19 @@ def add_to_rollups(rows: Sequence[Sequence[object]]) -> None:
     if clicks:
         update_rows(Link, ("clicks+",), [(count, link) for link, count in clicks.items()])
     _mark_refreshed(rows)
+
+
+def summarised(
+    deliveries: QuerySet[Any],
+    organization_id: uuid.UUID,
+    figures: Sequence[str] = ("impressions", "engagements"),
+) -> QuerySet[Any]:
+    """`deliveries` annotated with their lifetime `figures` from their post summaries (0 without one)."""
+    summary = PostSummary.objects.filter(organization_id=organization_id, delivery_id=OuterRef("pk"))
+    annotated: QuerySet[Any] = deliveries.annotate(
+        **{figure: Coalesce(Subquery(summary.values(figure)[:1]), Value(0)) for figure in figures}
+    )
+    return annotated
 
 
 def _zones(organizations: set[uuid.UUID]) -> dict[uuid.UUID, zoneinfo.ZoneInfo]:

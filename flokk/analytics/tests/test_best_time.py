@@ -9,8 +9,7 @@ import zoneinfo
 
 import pytest
 
-from flokk.analytics.choices import EventKind
-from flokk.analytics.models import PostRollup
+from flokk.analytics.choices import EventKind, EventSource
 from flokk.analytics.services.best_time import (
     Outcome,
     analyse,
@@ -18,6 +17,7 @@ from flokk.analytics.services.best_time import (
     for_network,
     relative_scores,
 )
+from flokk.analytics.services.rollups import NewEvent, record_events, refresh_all
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 MONDAY = dt.datetime(2026, 1, 5, tzinfo=STOCKHOLM)  # a Monday
@@ -130,10 +130,15 @@ def test_an_organizations_history_is_read_from_its_deliveries_and_rollups() -> N
             organization=org, post=post, variant=variant, account=account, idempotency_key=uuid.uuid4().hex,
             status="published", due_at=at, next_attempt_at=at, published_at=at,
         )  # fmt: skip
-        common = {"organization": org, "delivery_id": delivery.pk, "network": "linkedin"}
-        PostRollup.objects.create(kind=EventKind.IMPRESSION, total=1000, **common)
-        PostRollup.objects.create(kind=EventKind.LIKE, total=10 * (index + 1), **common)
-        PostRollup.objects.create(kind=EventKind.FOLLOWER, total=500, **common)  # not engagement
+        record_events(
+            NewEvent(org.id, at, kind, count, "linkedin", EventSource.NETWORK, delivery_id=delivery.pk)
+            for kind, count in (
+                (EventKind.IMPRESSION, 1000),
+                (EventKind.LIKE, 10 * (index + 1)),
+                (EventKind.FOLLOWER, 500),  # not engagement
+            )
+        )
+    refresh_all()
     result = best_times_for(org, use_cache=False)["linkedin"]
     assert result.is_default and result.posts == 3
     tuesday_morning = result.slot(1, 9)

@@ -8,9 +8,10 @@ import uuid
 
 import pytest
 
-from flokk.analytics.choices import EventKind
-from flokk.analytics.models import Learning, PostRollup
+from flokk.analytics.choices import EventKind, EventSource
+from flokk.analytics.models import Learning
 from flokk.analytics.services.learnings import PostFeatures, compare, describe, refresh_learnings
+from flokk.analytics.services.rollups import NewEvent, record_events, refresh_all
 from flokk.channels.models import Account
 from flokk.content.models import Asset, Post, Variant
 from flokk.publishing.models import Delivery
@@ -86,20 +87,26 @@ def seed_history(slug: str = "fjord", *, video_effect: float = 2.0, posts: int =
     )  # fmt: skip
     rng = random.Random(3)
     start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
-    rollups = []
+    events = []
     for index in range(posts):
         with_video = index % 2 == 0
         delivery = published(
             org, account, start + dt.timedelta(days=index), video=video if with_video else None, tag=HOSTILE
         )
         rate = 0.03 * rng.uniform(0.8, 1.25) * (video_effect if with_video else 1.0)
-        common = {"organization": org, "delivery_id": delivery.pk, "network": "linkedin"}
-        rollups += [
-            PostRollup(kind=EventKind.IMPRESSION, total=2000, **common),
-            PostRollup(kind=EventKind.LIKE, total=round(2000 * rate * 0.8), **common),
-            PostRollup(kind=EventKind.COMMENT, total=round(2000 * rate * 0.2), **common),
-        ]
-    PostRollup.objects.bulk_create(rollups)
+        for kind, count in (
+            (EventKind.IMPRESSION, 2000),
+            (EventKind.LIKE, round(2000 * rate * 0.8)),
+            (EventKind.COMMENT, round(2000 * rate * 0.2)),
+        ):
+            events.append(
+                NewEvent(
+                    org.id, delivery.published_at, kind, count, "linkedin", EventSource.NETWORK,
+                    account_id=account.id, delivery_id=delivery.pk,
+                )
+            )  # fmt: skip
+    record_events(events)
+    refresh_all()
     return org
 
 

@@ -11,13 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from flokk.analytics.models import PostSummary
 from flokk.analytics.services.dashboard.common import Period, network_label, rate, zone_of
+from flokk.analytics.services.rollups import summarised
 from flokk.publishing.models import Delivery
 from flokk.teams.models import Organization
 
@@ -98,9 +97,7 @@ def published_posts(organization: Organization, period: Period, network: str = "
     zone = zone_of(organization)
     since, until = period.bounds(zone)
     deliveries = _published(organization, network).filter(published_at__gte=since, published_at__lt=until)
-    rows = deliveries.annotate(
-        impressions=_summed(organization, "impressions"), engagements=_summed(organization, "engagements")
-    ).values_list(
+    rows = summarised(deliveries, organization.id).values_list(
         "pk", "post_id", "account__network", "account__handle", "published_at", "variant__text",
         "post__content_type", "post__tags", "post__campaign_id", "post__campaign__name", "impressions",
         "engagements",
@@ -134,12 +131,6 @@ def _published(organization: Organization, network: str) -> Any:
     if network:
         deliveries = deliveries.filter(account__network=network)
     return deliveries.order_by("-published_at", "-pk")
-
-
-def _summed(organization: Organization, figure: str) -> Coalesce:
-    """A delivery's lifetime `figure` ("impressions" or "engagements") from its post summary, 0 without."""
-    summary = PostSummary.objects.filter(organization=organization, delivery_id=OuterRef("pk"))
-    return Coalesce(Subquery(summary.values(figure)[:1]), Value(0))
 
 
 def _grouped(
@@ -275,9 +266,8 @@ def against_history(
         published_at=newest.published_at, pk__lte=newest.delivery_id
     )
     history = list(
-        _published(organization, network)
+        summarised(_published(organization, network), organization.id, ["engagements"])
         .filter(up_to_newest)
-        .annotate(engagements=_summed(organization, "engagements"))
         .values_list("account__network", "engagements")[:HISTORY_LIMIT]
     )
     # Walk forward in time; each network's earlier engagements stay sorted for bisect.
