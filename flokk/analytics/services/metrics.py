@@ -101,6 +101,15 @@ def store_reading(
         previous = _latest_values(account, [delivery.pk for delivery in deliveries])
         snapshots: list[MetricSnapshot] = []
         events: list[NewEvent] = []
+        of_account = NewEvent(
+            organization_id=account.organization_id,
+            occurred_at=now,
+            kind="",
+            count=0,
+            network=account.network,
+            source=source,
+            account_id=account.pk,
+        )
         for delivery in deliveries:
             counters = page.posts.get(delivery.remote_id)
             if counters is None:
@@ -110,38 +119,17 @@ def store_reading(
             if before is not None and values == before:
                 continue
             snapshots.append(_snapshot(account, delivery, now, values, missing, page.demo))
-            events += _events(
-                before or {},
-                values,
-                base=NewEvent(
-                    organization_id=account.organization_id,
-                    occurred_at=now,
-                    kind="",
-                    count=0,
-                    network=account.network,
-                    source=source,
-                    account_id=account.pk,
-                    delivery_id=delivery.pk,
-                    post_id=delivery.post_id,
-                    campaign_id=delivery.post.campaign_id or NONE,
-                ),
+            of_post = replace(
+                of_account,
+                delivery_id=delivery.pk,
+                post_id=delivery.post_id,
+                campaign_id=delivery.post.campaign_id or NONE,
             )
+            events += _events(before or {}, values, base=of_post)
         before = previous.get(None)
         values = _carried(before or {}, page.account)
         snapshots.append(_snapshot(account, None, now, values, missing, page.demo))
-        events += _events(
-            before or {},
-            values,
-            base=NewEvent(
-                organization_id=account.organization_id,
-                occurred_at=now,
-                kind="",
-                count=0,
-                network=account.network,
-                source=source,
-                account_id=account.pk,
-            ),
-        )
+        events += _events(before or {}, values, base=of_account)
         MetricSnapshot.objects.bulk_create(snapshots)
         record_events(events)
     return MetricsReading(snapshots=len(snapshots), events=len(events))
