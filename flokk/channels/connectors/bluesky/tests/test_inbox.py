@@ -3,7 +3,6 @@ the connector reads, answers, likes and hides. What the network shows is read fr
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,20 +15,11 @@ from flokk.channels.connectors.bluesky import BlueskyConnector
 from flokk.channels.connectors.bluesky import connector as connector_module
 from flokk.channels.connectors.bluesky.devnet import Devnet
 from flokk.channels.connectors.bluesky.public import Written
+from flokk.channels.tests.running import run
 
 from .conftest import NetworkAccount
 
 POST = "app.bsky.feed.post"
-
-
-def run(connector: BlueskyConnector, coroutine: Any) -> Any:
-    async def go() -> Any:
-        try:
-            return await coroutine
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
 
 
 def publish(connector_for: Callable[..., BlueskyConnector], account: NetworkAccount, text: str) -> str:

@@ -3,7 +3,6 @@ shows on the account's posts and profile, and what Bluesky does not give."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,18 +11,9 @@ from flokk.channels.connectors.base import Publication
 from flokk.channels.connectors.bluesky import BlueskyConnector
 from flokk.channels.connectors.bluesky.devnet import Devnet
 from flokk.channels.connectors.bluesky.metrics import GET_POSTS_BATCH, batches, missing, post_counters
+from flokk.channels.tests.running import run
 
 from .conftest import NetworkAccount
-
-
-def run(connector: BlueskyConnector, coroutine: Any) -> Any:
-    async def go() -> Any:
-        try:
-            return await coroutine
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
 
 
 def publish(connector_for: Callable[..., BlueskyConnector], account: NetworkAccount, text: str) -> str:

@@ -13,18 +13,9 @@ from flokk.channels.connectors.base import ConnectorError, MediaItem, Publicatio
 from flokk.channels.connectors.linkedin import LinkedInConnector, auth
 from flokk.channels.connectors.linkedin.connector import commentary, plain_text
 from flokk.channels.connectors.linkedin.tests.conftest import ACCOUNT, APP, CREDENTIALS
+from flokk.channels.tests.running import run
 
 TEXT = Publication(idempotency_key="k1", text="Ny säsong, nya bönor (äntligen)!", hashtags=("kaffe",))
-
-
-def run(connector: LinkedInConnector, coroutine):
-    async def go():
-        try:
-            return await coroutine
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
 
 
 def test_authorization_url_asks_for_the_organization_scopes_with_our_state():

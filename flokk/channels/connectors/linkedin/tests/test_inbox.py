@@ -9,7 +9,6 @@ community-management/shares/comments-api); Reactions API "Create a Reaction on a
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from flokk.channels.connectors.base import ConnectorError, ReplyTarget
 from flokk.channels.connectors.linkedin import LinkedInConnector
 from flokk.channels.connectors.linkedin.tests.conftest import ACCOUNT, APP, CREDENTIALS
+from flokk.channels.tests.running import run
 
 ORG = "urn:li:organization:2414183"
 SHARE = "urn:li:share:6844785523593134090"
@@ -24,16 +24,6 @@ ACT = "urn:li:activity:6844785523595804672"
 TOP = f"urn:li:comment:({ACT},6845000000000000001)"
 REPLY = f"urn:li:comment:({ACT},6845000000000000005)"
 VERSIONED = {"LinkedIn-Version": "202510", "X-Restli-Protocol-Version": "2.0.0"}
-
-
-def run(connector: LinkedInConnector, coroutine):
-    async def go():
-        try:
-            return await coroutine
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
 
 
 # --- polling -------------------------------------------------------------------------------------------

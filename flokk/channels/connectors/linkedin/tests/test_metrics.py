@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from flokk.channels.connectors.base import ConnectorError
-from flokk.channels.connectors.linkedin import LinkedInConnector
 from flokk.channels.connectors.linkedin.metrics import (
     POSTS_BATCH,
     account_counters,
@@ -15,20 +12,11 @@ from flokk.channels.connectors.linkedin.metrics import (
     post_counters,
     statistics_path,
 )
+from flokk.channels.tests.running import run
 
 ORGANIZATION = "urn:li:organization:2414183"
 SHARE, UGC_POST = "urn:li:share:6844785523593134090", "urn:li:ugcPost:6844785523593134091"
 GONE = "urn:li:share:6844785523593134099"
-
-
-def run(connector: LinkedInConnector, coroutine):
-    async def go():
-        try:
-            return await coroutine
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
 
 
 def test_lifetime_statistics_of_posts_and_the_pages_followers(replay, connector):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import pytest
@@ -10,16 +9,7 @@ import pytest
 from flokk.channels.connectors.base import ConnectorError, ReplyTarget
 from flokk.channels.connectors.mastodon import MastodonConnector
 from flokk.channels.connectors.mastodon.inbox import plain_text, reply_text
-
-
-def run(connector: MastodonConnector, coroutine):
-    async def go():
-        try:
-            return await coroutine
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
+from flokk.channels.tests.running import run
 
 
 @pytest.fixture

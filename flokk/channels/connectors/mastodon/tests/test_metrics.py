@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from flokk.channels.connectors.base import ConnectorError
-from flokk.channels.connectors.mastodon import MastodonConnector
 from flokk.channels.connectors.mastodon.metrics import missing, status_counters
-
-
-def run(connector: MastodonConnector, coroutine):
-    async def go():
-        try:
-            return await coroutine
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
+from flokk.channels.tests.running import run
 
 
 @pytest.fixture

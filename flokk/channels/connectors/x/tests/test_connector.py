@@ -15,6 +15,7 @@ import pytest
 from flokk.channels.connectors.base import ConnectorError, MediaItem, Publication
 from flokk.channels.connectors.x import XConnector, auth
 from flokk.channels.connectors.x.tests.conftest import ACCOUNT, APP, CREDENTIALS
+from flokk.channels.tests.running import run
 
 TEXT = Publication(
     idempotency_key="k1",
@@ -23,16 +24,6 @@ TEXT = Publication(
     link="https://www.fjallbacka.example/skord",
 )
 VERIFIER = "verifier-0123456789-0123456789-0123456789-abc"
-
-
-def run(connector: XConnector, coroutine):
-    async def go():
-        try:
-            return await coroutine
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
 
 
 def test_authorization_url_carries_state_scopes_and_the_pkce_challenge():

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from flokk.channels.connectors.base import ConnectorError
-from flokk.channels.connectors.x import XConnector
 from flokk.channels.connectors.x.metrics import IDS_BATCH, batches, post_counters
+from flokk.channels.tests.running import run
 
 POST, GONE = "1445880548472328192", "1445880548472328100"
-
-
-def run(connector: XConnector, coroutine):
-    async def go():
-        try:
-            return await coroutine
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
 
 
 def test_public_metrics_of_posts_and_the_accounts_followers(replay, connector):
