@@ -31,8 +31,9 @@ def _sqlite_datetime(value: dt.datetime | None) -> str | None:
     return str(value.replace(tzinfo=None))
 
 
-def _sqlite_uuid(value: uuid.UUID | None) -> str | None:
-    return None if value is None else value.hex
+def _sqlite_uuid(value: uuid.UUID | str | None) -> str | None:
+    # A str is one as SQLite gave it (`take_rows(..., decode_ids=False)`): hex already.
+    return value if value is None or isinstance(value, str) else value.hex
 
 
 def _from_sqlite_datetime(value: dt.datetime | str | None) -> dt.datetime | None:
@@ -283,16 +284,25 @@ def add_rows(
         cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({placeholders}) {upsert}", rows)  # noqa: S608
 
 
-def take_rows(model: type[models.Model], fields: Sequence[str], limit: int) -> list[tuple[Any, ...]]:
+def take_rows(
+    model: type[models.Model], fields: Sequence[str], limit: int, *, decode_ids: bool = True
+) -> list[tuple[Any, ...]]:
     """Delete the `limit` oldest rows (by primary key) and return their `fields`, as the model gives them.
 
     A queue: two callers at once never get the same row (the second waits for the first's row locks on
-    PostgreSQL, and SQLite has one writer at a time).
+    PostgreSQL, and SQLite has one writer at a time). With `decode_ids=False`, UUIDs come as text (SQLite's
+    hex, PostgreSQL's canonical form): cheaper to hash and to write back, when the caller only passes them on
+    (every writer here takes them so).
     """
     model_fields = _fields(model, fields)
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)  # type: ignore[arg-type]
-    columns = ", ".join(quote(field.column) for field in model_fields)
+    vendor = connection.vendor
+    as_text = not decode_ids and vendor == "postgresql"
+    columns = ", ".join(
+        f"{quote(field.column)}::text" if as_text and _is_uuid(field) else quote(field.column)
+        for field in model_fields
+    )
     with connection.cursor() as cursor, connection.wrap_database_errors:
         lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
         cursor.execute(
@@ -301,4 +311,8 @@ def take_rows(model: type[models.Model], fields: Sequence[str], limit: int) -> l
             [limit],
         )
         found = cursor.fetchall()
-    return _convert(found, [_decoder(field, connection.vendor) for field in model_fields])  # type: ignore[return-value]
+    decoders = [
+        None if not decode_ids and _is_uuid(field) else _decoder(field, connection.vendor)
+        for field in model_fields
+    ]
+    return _convert(found, decoders)  # type: ignore[return-value]
