@@ -384,7 +384,9 @@ def time_refresh(events: Events) -> None:
     from flokk.analytics.services.rollups import NewEvent, record_events, refresh_all
 
     busiest: Counter[dt.datetime] = Counter()
-    for hour, total in HourlyRollup.objects.filter(organization=events.org).values_list("hour", "total"):
+    # Hours of the loaded data only: not those earlier runs of --reuse timed their refresh with.
+    loaded = HourlyRollup.objects.filter(organization=events.org, hour__lte=events.now)
+    for hour, total in loaded.values_list("hour", "total"):
         busiest[hour] += abs(total)
     size = max(busiest.values())
     start = events.now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)

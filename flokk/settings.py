@@ -233,6 +233,11 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The demo organization (`flokk demo`) is refused in production.
+# Analytics' public endpoints, per client address: landing-page events a minute (more answer 429), and
+# clicks on one short link an hour that count (more still redirect, uncounted).
+FLOKK_CONVERSIONS_PER_MINUTE = int(os.environ.get("FLOKK_CONVERSIONS_PER_MINUTE", "60"))
+FLOKK_COUNTED_CLICKS_PER_HOUR = int(os.environ.get("FLOKK_COUNTED_CLICKS_PER_HOUR", "20"))
+
 DEMO_PASSWORD = os.environ.get("FLOKK_DEMO_PASSWORD", "flokk-demo-2026")
 
 LOGGING = {

@@ -13,6 +13,7 @@ from flokk.analytics.models import NONE, PendingEvent
 from flokk.analytics.services.conversions import save_analytics_settings
 from flokk.analytics.services.links import create_link
 from flokk.content.models import Campaign, Post
+from flokk.core import ratelimit
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +153,18 @@ def test_a_new_key_stops_the_old_snippet(client, demo, key):
     assert send(client, key, {"event": "visit"}).status_code == 400
     assert send(client, new, {"event": "visit"}).status_code == 202
     assert PendingEvent.objects.count() == 1
+
+
+def test_a_flood_from_one_client_is_answered_429_and_not_stored(client, key, settings, monkeypatch) -> None:
+    settings.FLOKK_CONVERSIONS_PER_MINUTE = 2
+    monkeypatch.setattr(ratelimit, "now", lambda: 1_800_000_000.0)  # one window, whenever it runs
+    body = {"event": "visit", "page": "https://shop.example/"}
+
+    answers = [send(client, key, body).status_code for _ in range(4)]
+    elsewhere = client.post(
+        f"/c/{key}", data=json.dumps(body), content_type="application/json", REMOTE_ADDR="192.0.2.7"
+    )
+
+    assert answers[:2] == [202, 202] and answers[2:] == [429, 429]
+    assert elsewhere.status_code == 202
+    assert PendingEvent.objects.count() == 3

@@ -23,6 +23,7 @@ from flokk.content.choices import PostStatus
 from flokk.content.models import Campaign, Post
 from flokk.content.services.posts import PostInput, create_post
 from flokk.content.tests.helpers import network_account
+from flokk.core import ratelimit
 from flokk.core.models import AuditEntry
 from flokk.publishing.models import Delivery
 from flokk.publishing.services.claiming import claim_jobs, publication_of
@@ -131,6 +132,24 @@ def test_a_person_is_sent_on_and_counted_per_post_network_and_campaign(client, d
     refresh_all()
     link.refresh_from_db()
     assert link.clicks == 1
+
+
+def test_one_client_clicking_again_and_again_is_sent_on_but_counted_up_to_a_limit(
+    client, demo, settings, monkeypatch
+) -> None:
+    settings.FLOKK_COUNTED_CLICKS_PER_HOUR = 3
+    monkeypatch.setattr(ratelimit, "now", lambda: 1_800_000_000.0)  # one window, whenever it runs
+    link = create_link(demo, "https://example.com/", actor=None)
+    other = create_link(demo, "https://example.com/other", actor=None)
+
+    answers = [client.get(f"/l/{link.code}", HTTP_USER_AGENT=BROWSER).status_code for _ in range(5)]
+    client.get(f"/l/{other.code}", HTTP_USER_AGENT=BROWSER)  # another link: a count of its own
+    client.get(f"/l/{link.code}", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="192.0.2.7")  # another client
+
+    assert answers == [302] * 5
+    assert sorted(PendingEvent.objects.values_list("link_id", flat=True)) == sorted(
+        [link.pk] * 4 + [other.pk]
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -32,6 +33,7 @@ from flokk.analytics.services.dashboard import local_today
 from flokk.analytics.services.links import create_link, is_bot, record_click, short_url
 from flokk.analytics.services.traffic_import import MAX_BYTES, import_traffic, traffic_summary
 from flokk.analytics.services.utm import settings_of
+from flokk.core import ratelimit
 from flokk.core.rendering import render_page
 from flokk.teams.permissions import OrgRequest, org_permission
 
@@ -54,7 +56,10 @@ def short_link(request: HttpRequest, code: str) -> HttpResponse:
         link = Link.objects.filter(code=code).first()
     if link is None:
         raise Http404("no such link")
-    if request.method == "GET" and not is_bot(request.headers.get("User-Agent", "")):
+    counted = request.method == "GET" and not is_bot(request.headers.get("User-Agent", ""))
+    if counted and ratelimit.allow(
+        f"click:{link.pk}", ratelimit.client_key(request), settings.FLOKK_COUNTED_CLICKS_PER_HOUR, 3600
+    ):
         record_click(link)
     response = HttpResponseRedirect(link.target_url)
     response["X-Robots-Tag"] = "noindex"
@@ -75,6 +80,10 @@ def conversion(request: HttpRequest, key: str) -> HttpResponse:
         return _cors(HttpResponse(status=204))
     if request.method != "POST":
         return _cors(JsonResponse({"error": "use POST"}, status=405, headers={"Allow": "POST, OPTIONS"}))
+    if not ratelimit.allow(
+        f"conversion:{key}", ratelimit.client_key(request), settings.FLOKK_CONVERSIONS_PER_MINUTE, 60
+    ):
+        return _cors(JsonResponse({"error": "too many events"}, status=429, headers={"Retry-After": "60"}))
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
