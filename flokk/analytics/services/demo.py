@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from flokk.analytics.choices import EventKind, EventSource
-from flokk.analytics.models import NONE, MetricSnapshot
+from flokk.analytics.models import MetricSnapshot
 from flokk.analytics.services.rollups import NewEvent, record_events, refresh_all
 from flokk.channels.connectors.sandbox.metrics import demo_remote_id, followers, post_counters
 from flokk.channels.models import Account
@@ -77,30 +77,11 @@ def seed_analytics_demo(organization: Organization) -> int:
         snapshots: list[MetricSnapshot] = []
         for delivery in deliveries:
             counters = _counters_of(delivery.remote_id, delivery.published_at or now)
-            event = NewEvent(
-                organization_id=organization.pk,
-                occurred_at=now,
-                kind="",
-                count=0,
-                network=account.network,
-                source=EventSource.DEMO,
-                account_id=account.pk,
-                delivery_id=delivery.pk,
-                post_id=delivery.post_id,
-                campaign_id=delivery.post.campaign_id or NONE,
-            )
+            event = NewEvent.of_account(account, now, EventSource.DEMO).of_delivery(delivery)
             events += _history(counters, _post_times(delivery.published_at or now, now, zone), event)
             snapshots.append(_snapshot(account, delivery, now, counters(now)))
         start = now - dt.timedelta(days=DEMO_DAYS)
-        follower_event = NewEvent(
-            organization_id=organization.pk,
-            occurred_at=now,
-            kind="",
-            count=0,
-            network=account.network,
-            source=EventSource.DEMO,
-            account_id=account.pk,
-        )
+        follower_event = NewEvent.of_account(account, now, EventSource.DEMO)
         account_times = [start, *_busy_times(start, now, zone), now]
         events += _history(
             lambda at: {"follower": followers(account.handle, at)}, account_times, follower_event

@@ -26,7 +26,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from flokk.analytics.choices import EventKind, EventSource
-from flokk.analytics.models import NONE, AnalyticsSettings, DailyRollup, HourlyRollup, MetricSnapshot
+from flokk.analytics.models import AnalyticsSettings, DailyRollup, HourlyRollup, MetricSnapshot
 from flokk.analytics.services.rollups import NewEvent, record_events
 from flokk.channels.choices import AccountStatus
 from flokk.channels.connectors import REGISTRY
@@ -101,15 +101,7 @@ def store_reading(
         previous = _latest_values(account, [delivery.pk for delivery in deliveries])
         snapshots: list[MetricSnapshot] = []
         events: list[NewEvent] = []
-        of_account = NewEvent(
-            organization_id=account.organization_id,
-            occurred_at=now,
-            kind="",
-            count=0,
-            network=account.network,
-            source=source,
-            account_id=account.pk,
-        )
+        of_account = NewEvent.of_account(account, now, source)
         for delivery in deliveries:
             counters = page.posts.get(delivery.remote_id)
             if counters is None:
@@ -119,13 +111,7 @@ def store_reading(
             if before is not None and values == before:
                 continue
             snapshots.append(_snapshot(account, delivery, now, values, missing, page.demo))
-            of_post = replace(
-                of_account,
-                delivery_id=delivery.pk,
-                post_id=delivery.post_id,
-                campaign_id=delivery.post.campaign_id or NONE,
-            )
-            events += _events(before or {}, values, base=of_post)
+            events += _events(before or {}, values, base=of_account.of_delivery(delivery))
         before = previous.get(None)
         values = _carried(before or {}, page.account)
         snapshots.append(_snapshot(account, None, now, values, missing, page.demo))

@@ -12,7 +12,7 @@ import uuid
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -33,7 +33,9 @@ from flokk.analytics.models import (
     PostSummary,
     RefreshState,
 )
+from flokk.channels.models import Account
 from flokk.core.bulk import add_rows, insert_rows, take_rows, update_rows
+from flokk.publishing.models import Delivery
 from flokk.teams.models import Organization
 
 # The columns of an event, in the order of `NewEvent` and of the rows passed around here.
@@ -67,6 +69,18 @@ class NewEvent:
 
     def row(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in EVENT_FIELDS)
+
+    @classmethod
+    def of_account(cls, account: Account, occurred_at: dt.datetime, source: str) -> NewEvent:
+        """An event of the account, its kind and count still to set (`dataclasses.replace`)."""
+        return cls(
+            account.organization_id, occurred_at, "", 0, account.network, source, account_id=account.pk
+        )
+
+    def of_delivery(self, delivery: Delivery) -> NewEvent:
+        """This event, about one of the account's published deliveries (its post and campaign too)."""
+        campaign = delivery.post.campaign_id or NONE
+        return replace(self, delivery_id=delivery.pk, post_id=delivery.post_id, campaign_id=campaign)
 
 
 def record_events(events: Iterable[NewEvent]) -> int:
