@@ -92,6 +92,9 @@ class Conversation(models.Model):
     first_message_at = models.DateTimeField()
     last_message_at = models.DateTimeField()
     first_responded_at = models.DateTimeField(null=True, blank=True)
+    # Minutes to the first answer as the SLA policy of the priority counts them (business hours or the
+    # clock), worked out when it is sent: reports count them without redoing the calendar per conversation.
+    first_response_minutes = models.FloatField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     resolution_due_at = models.DateTimeField(null=True, blank=True)

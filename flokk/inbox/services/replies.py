@@ -31,6 +31,7 @@ from flokk.inbox.choices import ConversationStatus, Direction, MessageKind, Outb
 from flokk.inbox.models import Conversation, Message
 from flokk.inbox.services.ingest import THREAD_KEY, clean_text
 from flokk.inbox.services.settings import inbox_settings
+from flokk.inbox.services.sla import SlaClock
 from flokk.teams.permissions import Access
 
 MAX_SEND_FAILURES = 5
@@ -120,6 +121,10 @@ def _mark_answered(conversation: Conversation, access: Access, now: dt.datetime)
     changes: dict[str, object] = {"status": ConversationStatus.WAITING}
     if conversation.first_responded_at is None:
         changes["first_responded_at"] = now
+        waited = SlaClock.for_org(conversation.organization).response_time(
+            conversation.priority, conversation.first_message_at, now
+        )
+        changes["first_response_minutes"] = waited.total_seconds() / 60
     if conversation.assignee_id is None:
         changes["assignee"] = access.user
     Conversation.objects.filter(pk=conversation.pk).update(**changes)

@@ -14,6 +14,7 @@ from flokk.inbox.choices import ConversationStatus, OutboundStatus
 from flokk.inbox.models import Conversation, InboxSettings, Message
 from flokk.inbox.services.ingest import ingest
 from flokk.inbox.services.replies import AnswerInvalid, approve_answer, send_due_answers, write_answer
+from flokk.inbox.services.sla import SlaClock
 from flokk.teams.permissions import resolve_access
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,10 @@ def test_an_answer_is_sent_once_as_a_reply_to_the_message(network, demo, member,
     conversation.refresh_from_db()
     assert conversation.status == ConversationStatus.WAITING
     assert conversation.first_responded_at is not None
+    waited = SlaClock.for_org(demo).response_time(
+        conversation.priority, conversation.first_message_at, conversation.first_responded_at
+    )
+    assert conversation.first_response_minutes == waited.total_seconds() / 60  # what reports count
     assert send_due_answers() == 1
     assert send_due_answers() == 0  # nothing left: sent exactly once
     [(target, text, key)] = network.replies

@@ -32,6 +32,20 @@ def test_response_times_per_team_count_like_the_policy(demo, account, item) -> N
     assert [row.label for row in figures["network"]] == ["mastodon"]
 
 
+def test_stored_minutes_count_as_they_are_and_every_conversation_of_the_period_counts(
+    demo, account, item
+) -> None:
+    ingest(account, [item(f"Fråga nummer {n}?", author=f"p{n}") for n in range(30)])
+    conversations = list(Conversation.objects.order_by("pk"))
+    for minutes, conversation in zip((5.0, 7.0, 90.0), conversations, strict=False):
+        Conversation.objects.filter(pk=conversation.pk).update(
+            first_responded_at=timezone.now(), first_response_minutes=minutes
+        )
+    now = timezone.now()
+    [row] = response_times(demo, now - dt.timedelta(days=1), now + dt.timedelta(days=1))["network"]
+    assert (row.conversations, row.answered, row.median_minutes) == (30, 3, 7.0)
+
+
 def test_ambassadors_are_the_most_positive_people(demo, account, item) -> None:
     happy = [item(f"Ni är bäst, tack så mycket! ❤️ {n}", author="fan") for n in range(4)]
     mixed = [item("Helt fantastiskt, tack! 😍", author="mixed")] + [
