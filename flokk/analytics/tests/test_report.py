@@ -204,6 +204,19 @@ def test_the_pdf_shows_the_kpi_values_of_the_page_in_danish(
     assert "marts 2025" in text  # the month, in Danish
 
 
+def test_the_same_pdf_is_printed_once_and_another_language_anew(demo: Organization, monkeypatch) -> None:
+    import weasyprint
+
+    from flokk.analytics.services.report import report_pdf
+
+    _events(demo)
+    first = report_pdf(monthly_report(demo, dt.date(2025, 3, 1)), "sv")
+    monkeypatch.setattr(weasyprint, "HTML", None)  # printing again would fail
+    assert report_pdf(monthly_report(demo, dt.date(2025, 3, 1)), "sv") == first
+    with pytest.raises(TypeError):  # another language is another PDF, printed anew
+        report_pdf(monthly_report(demo, dt.date(2025, 3, 1)), "da")
+
+
 def test_a_campaign_called_script_is_text_on_the_page_in_the_csv_and_in_the_api(
     demo: Organization, member: object, client_for: object, api_for: object
 ) -> None:

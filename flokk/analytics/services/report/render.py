@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
+import hashlib
 import io
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.functional import Promise
@@ -29,6 +31,8 @@ from flokk.analytics.services.report.data import (
     ReportTable,
 )
 from flokk.content.services.csv_posts import escape_cell
+
+PDF_KEPT_SECONDS = 3600
 
 
 def format_value(value: Any, unit: str = NUMBER) -> str:
@@ -154,12 +158,18 @@ def render_report_pdf_html(report: Report, language: str) -> str:
 
 
 def report_pdf(report: Report, language: str) -> bytes:
-    """The report as a PDF (A4), in `language`."""
+    """The report as a PDF (A4), in `language`. Printing takes seconds, so a PDF is kept a while for the
+    very same page (the same figures in the same language): downloads again and e-mails to several
+    readers print it once."""
     from weasyprint import HTML  # heavy: loaded only where a PDF is made
 
     html = render_report_pdf_html(report, language)
+    key = f"flokk:report-pdf:{hashlib.sha256(html.encode()).hexdigest()}"
+    if (kept := cache.get(key)) is not None:
+        return bytes(kept)
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
     assert pdf is not None
+    cache.set(key, bytes(pdf), PDF_KEPT_SECONDS)
     return bytes(pdf)
 
 
@@ -171,6 +181,7 @@ def pdf_file_name(report: Report) -> str:
 
 def chart_svg(chart: Chart) -> str:
     """The chart drawn by matplotlib as SVG. Uses its own Figure (no pyplot state), so it is thread-safe."""
+    from matplotlib import rc_context
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
@@ -192,7 +203,8 @@ def chart_svg(chart: Chart) -> str:
         axes.spines[side].set_visible(False)
     figure.tight_layout()
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    with rc_context({"svg.hashsalt": "flokk"}):  # the same chart, the same SVG (ids are salted hashes)
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
 
 
