@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
 import json
@@ -13,20 +12,10 @@ import pytest
 from atproto_core.uri import AtUri
 
 from flokk.channels.connectors.base import ConnectorError, MediaItem, Publication
-from flokk.channels.connectors.bluesky import BlueskyConnector
 from flokk.channels.connectors.bluesky.connector import IDEMPOTENCY_FIELD, record_key_for
+from flokk.channels.tests.running import run
 
 from .conftest import png
-
-
-def run[T](connector: BlueskyConnector, coroutine: Any) -> Any:
-    async def go() -> Any:
-        try:
-            return await coroutine
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
 
 
 def read_record(service_url: str, uri: str) -> dict[str, Any]:
