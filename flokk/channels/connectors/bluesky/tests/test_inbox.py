@@ -256,9 +256,13 @@ def test_hiding_keeps_the_reply_rules_the_thread_had(bluesky_network: Devnet, bl
     connector = connector_for(bluesky_account)
     run(connector, connector.hide(reply.uri, {}))  # no stored reference: the connector looks it up
 
-    gate = eventually(lambda: bluesky_network.wait_indexed(post)["threadgate"]["record"].get("hiddenReplies"))
-    assert gate == [reply.uri]
-    assert bluesky_network.wait_indexed(post)["threadgate"]["record"]["allow"] == followers_only
+    def gate_hiding_the_reply() -> dict[str, Any] | None:  # the AppView indexes the new gate a moment later
+        gate = bluesky_network.wait_indexed(post).get("threadgate", {}).get("record", {})
+        return gate if gate.get("hiddenReplies") else None
+
+    gate = eventually(gate_hiding_the_reply)
+    assert gate["hiddenReplies"] == [reply.uri]
+    assert gate["allow"] == followers_only
 
 
 def test_replies_in_someone_elses_thread_cannot_be_hidden(
