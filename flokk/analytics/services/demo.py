@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from flokk.analytics.choices import EventKind, EventSource
 from flokk.analytics.models import MetricSnapshot
+from flokk.analytics.services.metrics import snapshot
 from flokk.analytics.services.rollups import NewEvent, record_events, refresh_all
 from flokk.channels.connectors.sandbox.metrics import demo_remote_id, followers, post_counters
 from flokk.channels.models import Account
@@ -79,14 +80,14 @@ def seed_analytics_demo(organization: Organization) -> int:
             counters = _counters_of(delivery.remote_id, delivery.published_at or now)
             event = NewEvent.of_account(account, now, EventSource.DEMO).of_delivery(delivery)
             events += _history(counters, _post_times(delivery.published_at or now, now, zone), event)
-            snapshots.append(_snapshot(account, delivery, now, counters(now)))
+            snapshots.append(_demo_reading(account, delivery, now, counters(now)))
         start = now - dt.timedelta(days=DEMO_DAYS)
         follower_event = NewEvent.of_account(account, now, EventSource.DEMO)
         account_times = [start, *_busy_times(start, now, zone), now]
         events += _history(
             lambda at: {"follower": followers(account.handle, at)}, account_times, follower_event
         )
-        snapshots.append(_snapshot(account, None, now, {"follower": followers(account.handle, now)}))
+        snapshots.append(_demo_reading(account, None, now, {"follower": followers(account.handle, now)}))
         MetricSnapshot.objects.bulk_create(snapshots)
         record_events(events)
     return refresh_all()
@@ -180,15 +181,7 @@ def _history(
     return events
 
 
-def _snapshot(
+def _demo_reading(
     account: Account, delivery: Delivery | None, now: dt.datetime, values: dict[str, int]
 ) -> MetricSnapshot:
-    return MetricSnapshot(
-        organization_id=account.organization_id,
-        account=account,
-        delivery=delivery,
-        taken_at=now,
-        values=dict(sorted(values.items())),
-        missing=[],
-        demo=True,
-    )
+    return snapshot(account, delivery, now, dict(sorted(values.items())), [], demo=True)

@@ -19,6 +19,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -110,18 +111,18 @@ def store_reading(
             values = _carried(before or {}, counters)
             if before is not None and values == before:
                 continue
-            snapshots.append(_snapshot(account, delivery, now, values, missing, page.demo))
+            snapshots.append(snapshot(account, delivery, now, values, missing, page.demo))
             events += _events(before or {}, values, base=of_account.of_delivery(delivery))
         before = previous.get(None)
         values = _carried(before or {}, page.account)
-        snapshots.append(_snapshot(account, None, now, values, missing, page.demo))
+        snapshots.append(snapshot(account, None, now, values, missing, page.demo))
         events += _events(before or {}, values, base=of_account)
         MetricSnapshot.objects.bulk_create(snapshots)
         record_events(events)
     return MetricsReading(snapshots=len(snapshots), events=len(events))
 
 
-def _snapshot(
+def snapshot(
     account: Account,
     delivery: Delivery | None,
     now: dt.datetime,
@@ -129,6 +130,7 @@ def _snapshot(
     missing: list[str],
     demo: bool,
 ) -> MetricSnapshot:
+    """A reading of the account (or of one of its deliveries) taken at `now`, not saved yet."""
     return MetricSnapshot(
         organization_id=account.organization_id,
         account=account,
@@ -278,15 +280,12 @@ def rollup_rows(
     if grain == "hour":
         since = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
         until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-        hourly = HourlyRollup.objects.filter(organization_id=organization_id, hour__gte=since, hour__lt=until)
-        if kind:
-            hourly = hourly.filter(kind=kind)
-        if account_id:
-            hourly = hourly.filter(account_id=account_id)
-        return list(hourly.order_by("hour", "kind", "network", "account_id", "campaign_id"))
-    daily = DailyRollup.objects.filter(organization_id=organization_id, day__gte=start, day__lte=end)
+        rows: Any = HourlyRollup.objects.filter(hour__gte=since, hour__lt=until)
+    else:
+        rows = DailyRollup.objects.filter(day__gte=start, day__lte=end)
+    rows = rows.filter(organization_id=organization_id)
     if kind:
-        daily = daily.filter(kind=kind)
+        rows = rows.filter(kind=kind)
     if account_id:
-        daily = daily.filter(account_id=account_id)
-    return list(daily.order_by("day", "kind", "network", "account_id", "campaign_id"))
+        rows = rows.filter(account_id=account_id)
+    return list(rows.order_by(grain, "kind", "network", "account_id", "campaign_id"))
